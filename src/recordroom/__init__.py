@@ -1,0 +1,3 @@
+"""Recordroom: open-source health information management."""
+
+__version__ = "0.1.0"

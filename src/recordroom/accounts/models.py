@@ -1,0 +1,221 @@
+"""Accounts data: users and their roles, MFA devices, API tokens, live sessions and security events.
+
+Rules live in :mod:`recordroom.accounts.services`; models hold data, invariants and predicates (STYLE R8).
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.db import models
+from django_otp.models import Device, ThrottlingMixin
+
+from recordroom.accounts.roles import ROLE_CHOICES, Role
+from recordroom.core import clock
+from recordroom.core.models import TimeStampedModel
+
+
+class UserManager(BaseUserManager["User"]):
+    """Users are created by :func:`recordroom.accounts.services.create_user`, never here directly."""
+
+    def get_by_natural_key(self, username: str | None) -> User:
+        return self.get(username=username)
+
+
+class User(AbstractBaseUser):  # type: ignore[django-manager-missing]
+    """One person (or one named service account) with a unique, immutable id (HIPAA 164.312(a)(2)(i))."""
+
+    public_id = models.UUIDField(unique=True, editable=False)
+    username = models.CharField(max_length=64, unique=True)
+    display_name = models.CharField(max_length=120)
+    email = models.EmailField(blank=True)
+    is_active = models.BooleanField(default=True)
+    is_service_account = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=clock.now, editable=False)
+    deactivated_at = models.DateTimeField(null=True, blank=True)
+    password_changed_at = models.DateTimeField(null=True, blank=True)
+
+    USERNAME_FIELD = "username"
+    REQUIRED_FIELDS: ClassVar[list[str]] = ["display_name"]
+
+    objects = UserManager()
+
+    class Meta:
+        ordering = ("username",)
+
+    def __str__(self) -> str:
+        return self.username
+
+    @property
+    def is_staff(self) -> bool:
+        """Django admin is not installed; nobody is staff."""
+        return False
+
+    @property
+    def is_superuser(self) -> bool:
+        """No user bypasses the access policy (DESIGN invariant 1)."""
+        return False
+
+    def role_set(self) -> frozenset[Role]:
+        cached: frozenset[Role] | None = getattr(self, "_role_cache", None)
+        if cached is None:
+            cached = frozenset(Role(code) for code in self.role_assignments.values_list("role", flat=True))
+            self._role_cache = cached
+        return cached
+
+    def has_role(self, role: Role) -> bool:
+        return role in self.role_set()
+
+    def forget_cached_roles(self) -> None:
+        self.__dict__.pop("_role_cache", None)
+
+    def get_full_name(self) -> str:
+        return self.display_name
+
+    def get_short_name(self) -> str:
+        return self.display_name
+
+
+class RoleAssignment(models.Model):
+    """A role held by a user, with who granted it and when (ONC 170.315(d)(2): changes to privileges)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_assignments")
+    role = models.CharField(max_length=32, choices=ROLE_CHOICES)
+    granted_at = models.DateTimeField(default=clock.now)
+    granted_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_constraint=False
+    )
+
+    class Meta:
+        constraints = (
+            models.UniqueConstraint(fields=("user", "role"), name="accounts_one_assignment_per_role"),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.user_id}:{self.role}"
+
+
+class RecoveryCodeDevice(ThrottlingMixin, Device):
+    """Ten single-use recovery codes, kept only as SHA-256 digests (ONC 170.315(d)(12)).
+
+    Each code carries 80 random bits, so an unsalted digest cannot be reversed by search; a used code
+    is marked used and never matches again.
+    """
+
+    created_at: models.DateTimeField[object, object] = models.DateTimeField(default=clock.now)
+
+    class Meta(Device.Meta):
+        verbose_name = "recovery-code set"
+
+    def get_throttle_factor(self) -> int:
+        return int(getattr(settings, "OTP_TOTP_THROTTLE_FACTOR", 1))
+
+    def verify_token(self, token: Any) -> bool:
+        from recordroom.accounts.otp import digest_recovery_code, normalize_recovery_code
+
+        allowed, _ = self.verify_is_allowed()
+        if not allowed:
+            return False
+        normalized = normalize_recovery_code(str(token))
+        if normalized is None:
+            self.throttle_increment(commit=True)
+            return False
+        matched = self.codes.filter(digest=digest_recovery_code(normalized), used_at__isnull=True).update(
+            used_at=clock.now()
+        )
+        if matched:
+            self.throttle_reset(commit=True)
+            return True
+        self.throttle_increment(commit=True)
+        return False
+
+    def remaining(self) -> int:
+        return int(self.codes.filter(used_at__isnull=True).count())
+
+
+class RecoveryCode(models.Model):
+    device = models.ForeignKey(RecoveryCodeDevice, on_delete=models.CASCADE, related_name="codes")
+    digest = models.CharField(max_length=64)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = (
+            models.UniqueConstraint(fields=("device", "digest"), name="accounts_unique_code_digest"),
+        )
+
+    def __str__(self) -> str:
+        return f"recovery code {self.pk}"
+
+
+class ApiToken(TimeStampedModel):
+    """A named, role-scoped, expiring token for a machine or script. Only a SHA-256 digest of the
+    secret is stored; the secret is shown once, at issue."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=80)
+    prefix = models.CharField(max_length=16, unique=True)
+    digest = models.CharField(max_length=64, unique=True)
+    roles = models.JSONField(default=list)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("-created_at",)
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix})"
+
+    def is_usable(self) -> bool:
+        return self.revoked_at is None and self.expires_at > clock.now() and self.user.is_active
+
+    def role_set(self) -> frozenset[Role]:
+        return frozenset(Role(code) for code in self.roles)
+
+
+class UserSession(models.Model):
+    """The sessions a user holds, so deactivation can end every one at once."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="live_sessions")
+    session_key = models.CharField(max_length=64, unique=True)
+    started_at = models.DateTimeField(default=clock.now)
+
+    def __str__(self) -> str:
+        return f"session of user {self.user_id}"
+
+
+class SecurityEvent(models.Model):
+    """Append-only log of sign-in and account events (ONC 170.315(d)(2); 164.308(a)(5)(ii)(C)).
+
+    Never PHI and never a password: the user is an id, a username that matched no account is kept only
+    as a keyed digest (what someone typed could be a password), and ``detail`` holds codes only.
+    The audit issue routes these into the hash-chained audit trail.
+    """
+
+    public_id = models.UUIDField(unique=True, editable=False)
+    occurred_at = models.DateTimeField(default=clock.now, db_index=True)
+    kind = models.CharField(max_length=40, db_index=True)
+    outcome = models.CharField(max_length=16)
+    user_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    actor_id = models.BigIntegerField(null=True, blank=True)
+    username_digest = models.CharField(max_length=64, blank=True)
+    source_ip = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=256, blank=True)
+    request_id = models.CharField(max_length=64, blank=True)
+    detail = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ("occurred_at", "id")
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.outcome} at {self.occurred_at:%Y-%m-%dT%H:%M:%SZ}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None and not self._state.adding:
+            raise PermissionError("security events are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise PermissionError("security events are append-only")

@@ -1,0 +1,266 @@
+"""Sign-in, second factor, enrollment, sign-out and the user's own account page. Views are thin:
+parse the form, call one service, render (STYLE R2)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from recordroom.accounts import services
+from recordroom.accounts.auth import signed_in_user
+from recordroom.accounts.errors import AccountsError
+from recordroom.accounts.forms import CodeForm, EnrollForm, LoginForm, PasswordChangeForm, TokenForm
+from recordroom.accounts.models import ApiToken, RecoveryCodeDevice, User
+from recordroom.accounts.otp import base32_secret, qr_svg
+from recordroom.accounts.roles import Role
+from recordroom.accounts.security_events import Outcome, SecurityEventKind, record_security_event
+from recordroom.accounts.services import SignInStatus
+
+GENERIC_FAILURE = "The username or password is not correct."
+SIGNED_OUT_MESSAGES = {
+    "logout": "You have signed out.",
+    "idle": "You were signed out after a period of inactivity. Sign in again to continue.",
+    "expired": "Your session has ended. Sign in again to continue.",
+    "mfa": "Sign in again and complete the second step.",
+}
+LOCKOUT_MESSAGE = (
+    "Too many unsuccessful sign-in attempts. Sign-in is paused for {minutes} minutes. "
+    "If you need help now, contact your system administrator."
+)
+
+
+def _next_step(status: SignInStatus) -> HttpResponse:
+    target = {
+        SignInStatus.MFA_REQUIRED: "accounts:mfa",
+        SignInStatus.ENROLL_REQUIRED: "accounts:enroll",
+        SignInStatus.SIGNED_IN: settings.LOGIN_REDIRECT_URL,
+        SignInStatus.RESTART: "accounts:login",
+    }[status]
+    return HttpResponseRedirect(reverse(target))
+
+
+@require_http_methods(["GET", "POST"])
+def login_view(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return HttpResponseRedirect(reverse(settings.LOGIN_REDIRECT_URL))
+    notice = SIGNED_OUT_MESSAGES.get(request.GET.get("signed_out", ""), "")
+    form = LoginForm(request.POST or None)
+    error = ""
+    status = 200
+    if request.method == "POST":
+        username = str(request.POST.get("username", ""))
+        password = str(request.POST.get("password", ""))
+        result = services.begin_sign_in(request, username, password)
+        if result.status is SignInStatus.LOCKED:
+            return locked_out(request)
+        if result.status is not SignInStatus.REJECTED:
+            return _next_step(result.status)
+        error, status = GENERIC_FAILURE, 400
+        form = LoginForm(initial={"username": username[:64]})
+    return render(
+        request, "accounts/login.html", {"form": form, "error": error, "notice": notice}, status=status
+    )
+
+
+def locked_out(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    """django-axes's lockout response: the same page for known and unknown usernames."""
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    return render(
+        request,
+        "accounts/login.html",
+        {"form": LoginForm(), "error": LOCKOUT_MESSAGE.format(minutes=minutes), "locked": True},
+        status=429,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def mfa_view(request: HttpRequest) -> HttpResponse:
+    user = services.pending_user(request)
+    if user is None:
+        return HttpResponseRedirect(reverse("accounts:login") + "?signed_out=expired")
+    form = CodeForm(request.POST or None)
+    error = ""
+    if request.method == "POST":
+        result = services.complete_mfa_sign_in(request, str(request.POST.get("code", ""))[:64])
+        if result.status in (SignInStatus.SIGNED_IN, SignInStatus.RESTART):
+            return _next_step(result.status)
+        if result.status is SignInStatus.LOCKED or getattr(request, "axes_locked_out", False):
+            return locked_out(request)
+        error = result.message
+        form = CodeForm()
+    return render(request, "accounts/mfa.html", {"form": form, "error": error}, status=400 if error else 200)
+
+
+@require_http_methods(["GET", "POST"])
+def enroll_view(request: HttpRequest) -> HttpResponse:
+    user = services.pending_user(request)
+    if user is None:
+        return HttpResponseRedirect(reverse("accounts:login") + "?signed_out=expired")
+    device = services.begin_totp_enrollment(user)
+    error = ""
+    if request.method == "POST":
+        result = services.complete_enrollment_sign_in(request, device, str(request.POST.get("code", ""))[:16])
+        if result.status is SignInStatus.SIGNED_IN:
+            return render(
+                request, "accounts/recovery_codes.html", {"codes": result.recovery_codes, "first": True}
+            )
+        if result.status in (SignInStatus.RESTART, SignInStatus.MFA_REQUIRED):
+            return _next_step(result.status)
+        error = result.message
+    context = {
+        "form": EnrollForm(),
+        "error": error,
+        "qr_svg": qr_svg(device.config_url),
+        "secret": base32_secret(device.key),
+        "issuer": settings.RECORDROOM_TOTP_ISSUER,
+        "account": user.username,
+    }
+    return render(request, "accounts/enroll.html", context, status=400 if error else 200)
+
+
+@require_POST
+def logout_view(request: HttpRequest) -> HttpResponse:
+    services.sign_out(request, SecurityEventKind.LOGOUT)
+    return HttpResponseRedirect(reverse("accounts:login") + "?signed_out=logout")
+
+
+@require_GET
+def timed_out_view(request: HttpRequest) -> HttpResponse:
+    """Where the page's own idle timer sends the browser: the server ends the session too."""
+    if request.user.is_authenticated:
+        services.sign_out(request, SecurityEventKind.IDLE_TIMEOUT)
+    return HttpResponseRedirect(reverse("accounts:login") + "?signed_out=idle")
+
+
+@require_POST
+@login_required
+def keepalive_view(request: HttpRequest) -> HttpResponse:
+    """ "Stay signed in" from the idle warning: the request itself counts as activity."""
+    return JsonResponse({"idle_timeout_seconds": int(settings.RECORDROOM_IDLE_TIMEOUT.total_seconds())})
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A form post without a valid CSRF token: refused, recorded, nothing changed."""
+    current = getattr(request, "user", None)
+    user = current if isinstance(current, User) else None
+    record_security_event(
+        SecurityEventKind.CSRF_REJECTED,
+        outcome=Outcome.DENIED,
+        request=request,
+        user=user,
+        detail={"path": request.path[:100]},
+    )
+    return render(
+        request,
+        "web/error.html",
+        {
+            "status": 403,
+            "title": "This form has expired",
+            "message": "The form was not accepted because its security token was missing or out of date. "
+            "Reload the page and try again.",
+        },
+        status=403,
+    )
+
+
+def _account_context(request: HttpRequest, user: User, **extra: Any) -> dict[str, Any]:
+    recovery = RecoveryCodeDevice.objects.filter(user=user).first()
+    return {
+        "account": user,
+        "roles": sorted(user.role_set()),
+        "has_totp": services.has_confirmed_totp(user),
+        "recovery_remaining": recovery.remaining() if recovery else 0,
+        "tokens": ApiToken.objects.filter(user=user),
+        "token_form": extra.pop("token_form", None) or TokenForm(roles=user.role_set()),
+        "password_form": extra.pop("password_form", None) or PasswordChangeForm(),
+        **extra,
+    }
+
+
+@login_required
+@require_GET
+def account_view(request: HttpRequest) -> HttpResponse:
+    user = signed_in_user(request)
+    return render(request, "accounts/account.html", _account_context(request, user))
+
+
+@login_required
+@require_POST
+def change_password_view(request: HttpRequest) -> HttpResponse:
+    user = signed_in_user(request)
+    form = PasswordChangeForm(request.POST)
+    if form.is_valid():
+        try:
+            services.change_password(
+                user=user,
+                current_password=form.cleaned_data["current_password"],
+                new_password=form.cleaned_data["new_password"],
+                request=request,
+            )
+        except AccountsError as exc:
+            form.add_error(None, exc.message)
+        else:
+            return render(
+                request, "accounts/account.html", _account_context(request, user, done="Password changed.")
+            )
+    return render(
+        request, "accounts/account.html", _account_context(request, user, password_form=form), status=400
+    )
+
+
+@login_required
+@require_POST
+def issue_token_view(request: HttpRequest) -> HttpResponse:
+    user = signed_in_user(request)
+    form = TokenForm(request.POST, roles=user.role_set())
+    if form.is_valid():
+        try:
+            token, secret = services.issue_api_token(
+                user=user,
+                name=form.cleaned_data["name"],
+                roles=[Role(r) for r in form.cleaned_data["roles"]],
+                days=form.cleaned_data["days"],
+                actor=user,
+                request=request,
+            )
+        except AccountsError as exc:
+            form.add_error(None, exc.message)
+        else:
+            context = _account_context(request, user, new_token=token, new_secret=secret)
+            return render(request, "accounts/account.html", context)
+    return render(
+        request, "accounts/account.html", _account_context(request, user, token_form=form), status=400
+    )
+
+
+@login_required
+@require_POST
+def revoke_token_view(request: HttpRequest, public_id: str) -> HttpResponse:
+    user = signed_in_user(request)
+    token = get_object_or_404(ApiToken, public_id=public_id, user=user)
+    services.revoke_api_token(token=token, actor=user, request=request)
+    return HttpResponseRedirect(reverse("accounts:account"))
+
+
+@login_required
+@require_POST
+def regenerate_codes_view(request: HttpRequest) -> HttpResponse:
+    """New recovery codes need a current code from the authenticator app (step-up)."""
+    user = signed_in_user(request)
+    device = services.verify_second_factor(
+        user=user, token=str(request.POST.get("code", ""))[:16], request=request
+    )
+    if not isinstance(device, TOTPDevice):
+        context = _account_context(
+            request, user, codes_error="Enter the current code from your authenticator app."
+        )
+        return render(request, "accounts/account.html", context, status=400)
+    codes = services.issue_recovery_codes(user)
+    return render(request, "accounts/recovery_codes.html", {"codes": codes, "first": False})

@@ -1,0 +1,52 @@
+"""The JSON API under ``/api/v1/`` (OpenAPI at ``/api/v1/openapi.json``): one router per app, errors
+as RFC 7807 problem+json (STYLE R14). Every route needs authentication (deny by default)."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from recordroom import __version__
+from recordroom.accounts.api import router as accounts_router
+from recordroom.accounts.auth import ApiTokenAuth, SessionAuth
+from recordroom.accounts.errors import AccountsError, AccountsErrorCode
+
+api = NinjaAPI(
+    title="Recordroom API",
+    version=__version__,
+    urls_namespace="api",
+    auth=[ApiTokenAuth(), SessionAuth()],
+    docs_url=None,
+)
+api.add_router("/accounts/", accounts_router)
+
+
+def _problem(request: HttpRequest, status: int, title: str, code: str, detail: str = "") -> HttpResponse:
+    body = {"type": "about:blank", "title": title, "status": status, "code": code}
+    if detail:
+        body["detail"] = detail
+    response = api.create_response(request, body, status=status)
+    response["Content-Type"] = "application/problem+json"
+    return response
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return _problem(request, 401, "Authentication required", "unauthenticated")
+
+
+@api.exception_handler(ValidationError)
+def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    return _problem(request, 422, "Invalid request", "invalid", detail=f"{len(exc.errors)} field error(s)")
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return _problem(request, exc.status_code, str(exc), "http_error")
+
+
+@api.exception_handler(AccountsError)
+def _accounts_error(request: HttpRequest, exc: AccountsError) -> HttpResponse:
+    status = 403 if exc.code is AccountsErrorCode.PERMISSION_DENIED else 400
+    return _problem(request, status, exc.message, exc.code.value)

@@ -1,0 +1,59 @@
+"""The base class for every Recordroom management command (STYLE R12).
+
+It adds ``--json`` (machine-readable output on stdout), ``--actor`` (the user a command acts as; the
+``system`` actor when omitted) and ``--automated`` (run by cron: no prompts). A command implements
+``run()`` and returns a dict; failures raise :class:`CommandFailed` and exit non-zero.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+
+class CommandFailed(CommandError):
+    """A command could not do what was asked; the message says why (no PHI)."""
+
+
+class RecordroomCommand(BaseCommand):
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--json", action="store_true", help="print the result as JSON on stdout")
+        parser.add_argument("--actor", help="username to act as (default: the system actor)")
+        parser.add_argument("--automated", action="store_true", help="non-interactive (cron) run")
+        self.add_command_arguments(parser)
+
+    def add_command_arguments(self, parser: CommandParser) -> None:
+        """Subclasses add their own arguments here."""
+
+    def resolve_actor(self, username: str | None) -> AbstractBaseUser | None:
+        if not username:
+            return None
+        model = get_user_model()
+        try:
+            return model.objects.get(username=username, is_active=True)
+        except model.DoesNotExist:
+            raise CommandFailed("--actor names no active user") from None
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        self.as_json = bool(options.get("json"))
+        self.automated = bool(options.get("automated"))
+        actor = self.resolve_actor(options.get("actor"))
+        try:
+            result = self.run(actor=actor, **options)
+        except CommandFailed as exc:
+            if self.as_json:
+                self.stdout.write(json.dumps({"ok": False, "error": str(exc)}))
+                sys.exit(1)
+            raise
+        if self.as_json:
+            self.stdout.write(json.dumps({"ok": True, **result}, default=str, indent=2))
+        elif result.get("message"):
+            self.stdout.write(str(result["message"]))
+
+    def run(self, *, actor: AbstractBaseUser | None, **options: Any) -> dict[str, Any]:
+        raise CommandFailed(f"{type(self).__module__} does not implement run()")

@@ -1,0 +1,25 @@
+"""Tests: the database comes from ``RECORDROOM_DATABASE_URL`` so CI runs the suite on SQLite and again
+on PostgreSQL (DESIGN.md "Stack"); fast password hashing; everything written goes to a temporary
+RECORDROOM_HOME."""
+
+import os
+import tempfile
+
+os.environ.setdefault("RECORDROOM_HOME", tempfile.mkdtemp(prefix="recordroom-test-"))
+
+from recordroom.settings.base import *
+from recordroom.settings.database import sqlite_database
+
+RECORDROOM_ENV = "test"
+SECRET_KEY = "test-only-secret-key-not-for-any-deployment-0123456789abcdef"  # noqa: S105
+if not os.environ.get("RECORDROOM_DATABASE_URL"):
+    DATABASES = {"default": sqlite_database(":memory:")}
+DATABASES["default"]["TEST"] = {"NAME": os.environ.get("RECORDROOM_TEST_DATABASE_NAME")}
+
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.MD5PasswordHasher",
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "recordroom.accounts.hashers.FipsPBKDF2PasswordHasher",
+]
+LOGGING["handlers"]["console"]["level"] = "WARNING"  # type: ignore[index]
+WHITENOISE_AUTOREFRESH = True

@@ -1,0 +1,1 @@
+"""The web shell: layout, navigation by role, dashboards, error pages, vendored htmx."""

@@ -1,0 +1,83 @@
+"""Navigation and dashboard panels by role.
+
+Each entry names the roles that see it; a link is shown only to those roles (deny by default: an
+entry with no roles is shown to nobody). The access policy remains the authority on every page.
+Domain issues add their entries here as their screens land.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from recordroom.accounts.roles import Role
+
+EVERYONE = frozenset(Role)
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str
+    roles: frozenset[Role]
+
+
+@dataclass(frozen=True)
+class Panel:
+    key: str
+    title: str
+    empty: str
+
+
+NAV_ITEMS: tuple[NavItem, ...] = (
+    NavItem("Dashboard", "web:dashboard", EVERYONE),
+    NavItem("My account", "accounts:account", EVERYONE),
+)
+
+# What each role's dashboard holds. Until a domain issue fills a panel it states plainly that there is
+# nothing to work on, which is true: no work item of that kind exists yet.
+DASHBOARD_PANELS: dict[Role, tuple[Panel, ...]] = {
+    Role.HIM_CLERK: (
+        Panel("indexing", "Documents to index", "No documents are waiting to be indexed."),
+        Panel("duplicates", "Possible duplicate patients", "No possible duplicates are waiting for review."),
+    ),
+    Role.CODER: (
+        Panel("worklist", "Coding worklist", "No discharged encounters are waiting to be coded."),
+        Panel("queries", "Open physician queries", "You have no open queries."),
+    ),
+    Role.CDI_SPECIALIST: (
+        Panel("reviews", "Concurrent reviews", "No inpatient encounters are waiting for review."),
+    ),
+    Role.ROI_SPECIALIST: (
+        Panel("requests", "Release-of-information requests", "No requests are open."),
+        Panel("due", "Due in the next 5 days", "Nothing is due in the next 5 days."),
+    ),
+    Role.PHYSICIAN: (
+        Panel("deficiencies", "Charts to complete", "You have no incomplete charts."),
+        Panel("queries", "Queries awaiting your answer", "No queries are waiting for you."),
+    ),
+    Role.REGISTRAR: (
+        Panel("casefinding", "Case-finding list", "No reportable cases are waiting."),
+        Panel("followup", "Follow-up due", "No follow-up is due."),
+    ),
+    Role.PRIVACY_OFFICER: (
+        Panel("alerts", "Access alerts", "No access alerts are open."),
+        Panel("incidents", "Open incidents", "No incidents are open."),
+    ),
+    Role.HIM_DIRECTOR: (
+        Panel("census", "Today's census", "No census has been taken yet."),
+        Panel("delinquency", "Delinquent records", "No records are delinquent."),
+    ),
+    Role.AUDITOR: (Panel("audit", "Audit trail reviews", "No audit reviews are scheduled."),),
+    Role.SYSADMIN: (
+        Panel("security", "Sign-in activity", "No security events need attention."),
+        Panel("backups", "Backups", "No backups have been verified yet."),
+    ),
+}
+
+
+def nav_for(roles: frozenset[Role]) -> list[NavItem]:
+    return [item for item in NAV_ITEMS if item.roles & roles]
+
+
+def panels_for(roles: frozenset[Role]) -> list[tuple[Role, tuple[Panel, ...]]]:
+    return [(role, DASHBOARD_PANELS[role]) for role in sorted(roles) if role in DASHBOARD_PANELS]
