@@ -65,7 +65,6 @@ def issue_recovery_codes(user: User) -> list[str]:
     return codes
 
 
-@transaction.atomic
 def confirm_totp_enrollment(
     *, user: User, device: TOTPDevice, token: str, request: HttpRequest | None = None
 ) -> list[str]:
@@ -84,11 +83,14 @@ def confirm_totp_enrollment(
         raise AccountsError(
             AccountsErrorCode.MFA_INVALID, "That code is not correct. Enter the current 6-digit code."
         )
-    TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
-    device.confirmed = True
-    device.save(update_fields=["confirmed"])
-    codes = issue_recovery_codes(user)
-    record_security_event(SecurityEventKind.MFA_ENROLLED, outcome=Outcome.SUCCESS, request=request, user=user)
+    with transaction.atomic():
+        TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+        codes = issue_recovery_codes(user)
+        record_security_event(
+            SecurityEventKind.MFA_ENROLLED, outcome=Outcome.SUCCESS, request=request, user=user
+        )
     return codes
 
 
@@ -131,10 +133,14 @@ def verify_second_factor(*, user: User, token: str, request: HttpRequest | None 
     return None
 
 
-@transaction.atomic
 def reset_mfa(*, user: User, actor: User | None, request: HttpRequest | None = None) -> None:
     """Remove every second factor of ``user``; they enroll again at next sign-in."""
     require_account_admin(actor, AccountsPermission.RESET_MFA, request=request)
+    with transaction.atomic():
+        _remove_factors(user, actor=actor, request=request)
+
+
+def _remove_factors(user: User, *, actor: User | None, request: HttpRequest | None) -> None:
     TOTPDevice.objects.filter(user=user).delete()
     RecoveryCodeDevice.objects.filter(user=user).delete()
     record_security_event(

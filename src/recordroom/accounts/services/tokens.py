@@ -33,7 +33,6 @@ def _digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-@transaction.atomic
 def issue_api_token(
     *,
     user: User,
@@ -69,41 +68,42 @@ def issue_api_token(
         )
     prefix = secrets.token_hex(4)
     secret = f"{TOKEN_PREFIX}{prefix}_{secrets.token_urlsafe(32)}"
-    token = ApiToken.objects.create(
-        user=user,
-        name=label,
-        prefix=prefix,
-        digest=_digest(secret),
-        roles=[r.value for r in scope],
-        expires_at=clock.now() + timedelta(days=lifetime),
-    )
-    record_security_event(
-        SecurityEventKind.TOKEN_ISSUED,
-        outcome=Outcome.SUCCESS,
-        request=request,
-        user=user,
-        actor=actor,
-        detail={"token": prefix, "roles": token.roles, "days": lifetime},
-    )
+    with transaction.atomic():
+        token = ApiToken.objects.create(
+            user=user,
+            name=label,
+            prefix=prefix,
+            digest=_digest(secret),
+            roles=[r.value for r in scope],
+            expires_at=clock.now() + timedelta(days=lifetime),
+        )
+        record_security_event(
+            SecurityEventKind.TOKEN_ISSUED,
+            outcome=Outcome.SUCCESS,
+            request=request,
+            user=user,
+            actor=actor,
+            detail={"token": prefix, "roles": token.roles, "days": lifetime},
+        )
     return token, secret
 
 
-@transaction.atomic
 def revoke_api_token(*, token: ApiToken, actor: User | None, request: HttpRequest | None = None) -> None:
     if actor is None or actor.pk != token.user_id:
         require_account_admin(actor, AccountsPermission.MANAGE_USERS, request=request)
     if token.revoked_at is not None:
         return
-    token.revoked_at = clock.now()
-    token.save(update_fields=["revoked_at"])
-    record_security_event(
-        SecurityEventKind.TOKEN_REVOKED,
-        outcome=Outcome.SUCCESS,
-        request=request,
-        user=token.user,
-        actor=actor,
-        detail={"token": token.prefix},
-    )
+    with transaction.atomic():
+        token.revoked_at = clock.now()
+        token.save(update_fields=["revoked_at"])
+        record_security_event(
+            SecurityEventKind.TOKEN_REVOKED,
+            outcome=Outcome.SUCCESS,
+            request=request,
+            user=token.user,
+            actor=actor,
+            detail={"token": token.prefix},
+        )
 
 
 @transaction.atomic

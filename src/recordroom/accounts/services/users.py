@@ -1,5 +1,8 @@
 """Users and roles: create, deactivate, reactivate, grant and revoke roles, set passwords.
 
+Refusals are recorded before a service opens its transaction, so a denial's security event is never
+rolled back with the refused change (DESIGN invariant 2: failures are recorded too).
+
 Unique user identification: HIPAA 164.312(a)(2)(i). Every privilege change is a security event with
 the roles before and after (ONC 170.315(d)(2) via 170.210(e)(1)(i), RULES.md ONC-04). Deactivation ends
 every session and token at once (HIPAA 164.308(a)(3)(ii)(C), termination procedures).
@@ -56,7 +59,6 @@ def _roles_of(user: User) -> list[str]:
     return sorted(user.role_assignments.values_list("role", flat=True))
 
 
-@transaction.atomic
 def create_user(
     *,
     username: str,
@@ -92,8 +94,21 @@ def create_user(
         user.password_changed_at = clock.now()
     else:
         user.set_unusable_password()
-    user.save(force_insert=True)
     role_list = sorted({Role(r) for r in roles})
+    with transaction.atomic():
+        _insert_user(user, role_list, actor=actor, request=request, is_service_account=is_service_account)
+    return user
+
+
+def _insert_user(
+    user: User,
+    role_list: list[Role],
+    *,
+    actor: User | None,
+    request: HttpRequest | None,
+    is_service_account: bool,
+) -> None:
+    user.save(force_insert=True)
     RoleAssignment.objects.bulk_create(
         [RoleAssignment(user=user, role=role.value, granted_by=actor) for role in role_list]
     )
@@ -105,99 +120,101 @@ def create_user(
         actor=actor,
         detail={"roles_after": [r.value for r in role_list], "service_account": is_service_account},
     )
-    return user
 
 
-@transaction.atomic
 def grant_role(*, user: User, role: Role, actor: User | None, request: HttpRequest | None = None) -> bool:
     """Grant ``role``; returns False (and records nothing) if the user already holds it."""
     require_account_admin(actor, AccountsPermission.MANAGE_USERS, request=request)
-    before = _roles_of(user)
-    if role.value in before:
-        return False
-    RoleAssignment.objects.create(user=user, role=role.value, granted_by=actor)
-    user.forget_cached_roles()
-    record_security_event(
-        SecurityEventKind.ROLE_GRANTED,
-        outcome=Outcome.SUCCESS,
-        request=request,
-        user=user,
-        actor=actor,
-        detail={"role": role.value, "roles_before": before, "roles_after": _roles_of(user)},
-    )
-    return True
+    with transaction.atomic():
+        before = _roles_of(user)
+        if role.value in before:
+            return False
+        RoleAssignment.objects.create(user=user, role=role.value, granted_by=actor)
+        user.forget_cached_roles()
+        record_security_event(
+            SecurityEventKind.ROLE_GRANTED,
+            outcome=Outcome.SUCCESS,
+            request=request,
+            user=user,
+            actor=actor,
+            detail={"role": role.value, "roles_before": before, "roles_after": _roles_of(user)},
+        )
+        return True
 
 
 def _active_sysadmins() -> int:
     return RoleAssignment.objects.filter(role=Role.SYSADMIN.value, user__is_active=True).count()
 
 
-@transaction.atomic
 def revoke_role(*, user: User, role: Role, actor: User | None, request: HttpRequest | None = None) -> bool:
     """Revoke ``role``; refuses to remove the last active system administrator."""
     require_account_admin(actor, AccountsPermission.MANAGE_USERS, request=request)
-    before = _roles_of(user)
-    if role.value not in before:
-        return False
-    if role is Role.SYSADMIN and user.is_active and _active_sysadmins() <= 1:
-        raise AccountsError(
-            AccountsErrorCode.LAST_SYSADMIN, "the last active system administrator keeps that role"
+    with transaction.atomic():
+        before = _roles_of(user)
+        if role.value not in before:
+            return False
+        if role is Role.SYSADMIN and user.is_active and _active_sysadmins() <= 1:
+            raise AccountsError(
+                AccountsErrorCode.LAST_SYSADMIN, "the last active system administrator keeps that role"
+            )
+        RoleAssignment.objects.filter(user=user, role=role.value).delete()
+        user.forget_cached_roles()
+        record_security_event(
+            SecurityEventKind.ROLE_REVOKED,
+            outcome=Outcome.SUCCESS,
+            request=request,
+            user=user,
+            actor=actor,
+            detail={"role": role.value, "roles_before": before, "roles_after": _roles_of(user)},
         )
-    RoleAssignment.objects.filter(user=user, role=role.value).delete()
-    user.forget_cached_roles()
-    record_security_event(
-        SecurityEventKind.ROLE_REVOKED,
-        outcome=Outcome.SUCCESS,
-        request=request,
-        user=user,
-        actor=actor,
-        detail={"role": role.value, "roles_before": before, "roles_after": _roles_of(user)},
-    )
-    return True
+        return True
 
 
-@transaction.atomic
 def deactivate_user(
     *, user: User, actor: User | None, reason: str, request: HttpRequest | None = None
 ) -> None:
     """Deprovision: the account can no longer sign in, and every session and API token ends now."""
     require_account_admin(actor, AccountsPermission.MANAGE_USERS, request=request)
-    if actor is not None and actor.pk == user.pk:
-        raise AccountsError(AccountsErrorCode.PERMISSION_DENIED, "you cannot deactivate your own account")
-    if user.has_role(Role.SYSADMIN) and user.is_active and _active_sysadmins() <= 1:
-        raise AccountsError(
-            AccountsErrorCode.LAST_SYSADMIN, "the last active system administrator cannot be deactivated"
+    with transaction.atomic():
+        if actor is not None and actor.pk == user.pk:
+            raise AccountsError(AccountsErrorCode.PERMISSION_DENIED, "you cannot deactivate your own account")
+        if user.has_role(Role.SYSADMIN) and user.is_active and _active_sysadmins() <= 1:
+            raise AccountsError(
+                AccountsErrorCode.LAST_SYSADMIN, "the last active system administrator cannot be deactivated"
+            )
+        now = clock.now()
+        user.is_active = False
+        user.deactivated_at = now
+        user.save(update_fields=["is_active", "deactivated_at"])
+        ended = end_all_sessions(user)
+        revoked = user.api_tokens.filter(revoked_at__isnull=True).update(revoked_at=now)
+        record_security_event(
+            SecurityEventKind.USER_DEACTIVATED,
+            outcome=Outcome.SUCCESS,
+            request=request,
+            user=user,
+            actor=actor,
+            detail={"reason": reason.strip()[:120], "sessions_ended": ended, "tokens_revoked": revoked},
         )
-    now = clock.now()
-    user.is_active = False
-    user.deactivated_at = now
-    user.save(update_fields=["is_active", "deactivated_at"])
-    ended = end_all_sessions(user)
-    revoked = user.api_tokens.filter(revoked_at__isnull=True).update(revoked_at=now)
-    record_security_event(
-        SecurityEventKind.USER_DEACTIVATED,
-        outcome=Outcome.SUCCESS,
-        request=request,
-        user=user,
-        actor=actor,
-        detail={"reason": reason.strip()[:120], "sessions_ended": ended, "tokens_revoked": revoked},
-    )
 
 
-@transaction.atomic
 def reactivate_user(*, user: User, actor: User | None, request: HttpRequest | None = None) -> None:
     require_account_admin(actor, AccountsPermission.MANAGE_USERS, request=request)
-    if user.is_active:
-        return
-    user.is_active = True
-    user.deactivated_at = None
-    user.save(update_fields=["is_active", "deactivated_at"])
-    record_security_event(
-        SecurityEventKind.USER_REACTIVATED, outcome=Outcome.SUCCESS, request=request, user=user, actor=actor
-    )
+    with transaction.atomic():
+        if user.is_active:
+            return
+        user.is_active = True
+        user.deactivated_at = None
+        user.save(update_fields=["is_active", "deactivated_at"])
+        record_security_event(
+            SecurityEventKind.USER_REACTIVATED,
+            outcome=Outcome.SUCCESS,
+            request=request,
+            user=user,
+            actor=actor,
+        )
 
 
-@transaction.atomic
 def set_password(
     *, user: User, new_password: str, actor: User | None, request: HttpRequest | None = None
 ) -> None:
@@ -206,7 +223,6 @@ def set_password(
     _store_password(user, new_password, actor=actor, request=request)
 
 
-@transaction.atomic
 def change_password(
     *, user: User, current_password: str, new_password: str, request: HttpRequest | None = None
 ) -> None:
@@ -238,15 +254,16 @@ def _store_password(
             detail={"reason": "policy"},
         )
         raise
-    user.set_password(new_password)
-    user.password_changed_at = clock.now()
-    user.save(update_fields=["password", "password_changed_at"])
-    ended = end_all_sessions(user, keep=request.session.session_key if request is not None else None)
-    record_security_event(
-        SecurityEventKind.PASSWORD_CHANGED,
-        outcome=Outcome.SUCCESS,
-        request=request,
-        user=user,
-        actor=actor,
-        detail={"sessions_ended": ended},
-    )
+    with transaction.atomic():
+        user.set_password(new_password)
+        user.password_changed_at = clock.now()
+        user.save(update_fields=["password", "password_changed_at"])
+        ended = end_all_sessions(user, keep=request.session.session_key if request is not None else None)
+        record_security_event(
+            SecurityEventKind.PASSWORD_CHANGED,
+            outcome=Outcome.SUCCESS,
+            request=request,
+            user=user,
+            actor=actor,
+            detail={"sessions_ended": ended},
+        )
