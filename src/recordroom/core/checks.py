@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.core.checks import CheckMessage, Error, Tags, register
 
 MIN_SECRET_LENGTH = 50
@@ -20,7 +21,10 @@ def production_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMes
     if getattr(settings, "RECORDROOM_ENV", "") != "production":
         return []
     problems: list[CheckMessage] = []
-    secret = getattr(settings, "SECRET_KEY", "") or ""
+    try:
+        secret = str(settings.SECRET_KEY or "")
+    except ImproperlyConfigured:  # Django refuses to read an empty SECRET_KEY
+        secret = ""
     if len(secret) < MIN_SECRET_LENGTH or len(set(secret)) < 5 or secret.startswith("django-insecure"):
         problems.append(
             Error(

@@ -42,9 +42,10 @@ class RecordroomCommand(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         self.as_json = bool(options.get("json"))
         self.automated = bool(options.get("automated"))
-        actor = self.resolve_actor(options.get("actor"))
+        rest = {key: value for key, value in options.items() if key != "actor"}
         try:
-            result = self.run(actor=actor, **options)
+            actor = self.resolve_actor(options.get("actor"))
+            result = self.run(actor=actor, **rest)
         except CommandFailed as exc:
             if self.as_json:
                 self.stdout.write(json.dumps({"ok": False, "error": str(exc)}))

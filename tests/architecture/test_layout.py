@@ -1,0 +1,96 @@
+"""STYLE R1: apps are the ones DESIGN.md names, and each uses only the agreed module names."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import recordroom
+
+PACKAGE = Path(recordroom.__file__).parent
+DESIGN_APPS = {
+    "accounts",
+    "access",
+    "audit",
+    "vault",
+    "patients",
+    "encounters",
+    "documents",
+    "completion",
+    "coding",
+    "claims",
+    "disclosures",
+    "privacy",
+    "deid",
+    "registry",
+    "reports",
+    "interop",
+    "retention",
+}
+SHARED = {"core", "web", "settings"}
+TOP_LEVEL_MODULES = {"__init__.py", "__main__.py", "config.py", "urls.py", "api.py", "wsgi.py", "asgi.py"}
+APP_MODULES = {
+    "__init__.py",
+    "apps.py",
+    "models.py",
+    "services",
+    "services.py",
+    "selectors.py",
+    "permissions.py",
+    "audit_events.py",
+    "errors.py",
+    "schemas.py",
+    "api.py",
+    "views.py",
+    "urls.py",
+    "forms.py",
+    "templates",
+    "static",
+    "tasks.py",
+    "management",
+    "migrations",
+    "tests",
+    "__pycache__",
+}
+# Topic modules an app may add beside the standard ones (STYLE R9); each listed with its reason.
+APP_EXTRA_MODULES = {
+    "accounts": {
+        "roles.py",
+        "usernames.py",
+        "hashers.py",
+        "validators.py",
+        "otp.py",
+        "security_events.py",
+        "backends.py",
+        "middleware.py",
+        "auth.py",
+    },
+    "core": {"clock.py", "checks.py", "middleware.py", "requests.py", "logging.py"},
+    "web": {"navigation.py", "context_processors.py"},
+}
+
+
+def test_only_known_top_level_packages_and_modules():
+    for entry in PACKAGE.iterdir():
+        if entry.name == "__pycache__":
+            continue
+        if entry.is_dir():
+            assert entry.name in DESIGN_APPS | SHARED, f"unknown app {entry.name}"
+        else:
+            assert entry.name in TOP_LEVEL_MODULES, f"unexpected module {entry.name}"
+
+
+def test_apps_use_only_agreed_module_names():
+    for app in PACKAGE.iterdir():
+        if not app.is_dir() or app.name in {"settings", "__pycache__"}:
+            continue
+        allowed = APP_MODULES | APP_EXTRA_MODULES.get(app.name, set())
+        for entry in app.iterdir():
+            assert entry.name in allowed, f"{app.name}/{entry.name} is not an agreed module name (STYLE R1)"
+
+
+def test_no_django_signal_receivers_in_our_code():
+    """STYLE R6: no signals for domain behaviour."""
+    for source in PACKAGE.rglob("*.py"):
+        text = source.read_text(encoding="utf-8")
+        assert ".connect(" not in text or "tests" in source.parts, source
+        assert "@receiver" not in text, source
