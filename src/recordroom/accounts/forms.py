@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
-from recordroom.accounts.roles import Role
+from recordroom.accounts.roles import ROLE_CHOICES, Role
 from recordroom.accounts.validators import PASSWORD_MAX
 
 
@@ -70,3 +70,20 @@ class TokenForm(forms.Form):
     def __init__(self, *args: object, roles: frozenset[Role], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["roles"].choices = [(r.value, r.label) for r in sorted(roles)]  # type: ignore[attr-defined]
+
+
+class UserCreateForm(forms.Form):
+    username = forms.CharField(max_length=64, help_text="3-64 characters: a-z, 0-9, '.', '_' or '-'.")
+    display_name = forms.CharField(max_length=120, label="Name")
+    email = forms.EmailField(required=False)
+    roles = forms.MultipleChoiceField(choices=ROLE_CHOICES, widget=forms.CheckboxSelectMultiple)
+
+
+class UserRolesForm(forms.Form):
+    roles = forms.MultipleChoiceField(
+        choices=ROLE_CHOICES, widget=forms.CheckboxSelectMultiple, required=False
+    )
+
+
+class DeactivateForm(forms.Form):
+    reason = forms.CharField(max_length=120, help_text="For the record, e.g. 'left the organization'.")

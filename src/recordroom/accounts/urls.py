@@ -16,4 +16,7 @@ urlpatterns = [
     path("me/tokens/", views.issue_token_view, name="issue_token"),
     path("me/tokens/<uuid:public_id>/revoke/", views.revoke_token_view, name="revoke_token"),
     path("me/recovery-codes/", views.regenerate_codes_view, name="regenerate_codes"),
+    path("users/", views.users_view, name="users"),
+    path("users/new/", views.create_user_view, name="create_user"),
+    path("users/<uuid:public_id>/", views.user_detail_view, name="user_detail"),
 ]

@@ -3,10 +3,12 @@ parse the form, call one service, render (STYLE R2)."""
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -15,12 +17,22 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from recordroom.accounts import services
 from recordroom.accounts.auth import signed_in_user
-from recordroom.accounts.errors import AccountsError
-from recordroom.accounts.forms import CodeForm, EnrollForm, LoginForm, PasswordChangeForm, TokenForm
+from recordroom.accounts.errors import AccountsError, AccountsErrorCode
+from recordroom.accounts.forms import (
+    CodeForm,
+    DeactivateForm,
+    EnrollForm,
+    LoginForm,
+    PasswordChangeForm,
+    TokenForm,
+    UserCreateForm,
+    UserRolesForm,
+)
 from recordroom.accounts.models import ApiToken, RecoveryCodeDevice, User
 from recordroom.accounts.otp import base32_secret, qr_svg
 from recordroom.accounts.roles import Role
 from recordroom.accounts.security_events import Outcome, SecurityEventKind, record_security_event
+from recordroom.accounts.selectors import security_events_visible_to, users_visible_to
 from recordroom.accounts.services import SignInStatus
 
 GENERIC_FAILURE = "The username or password is not correct."
@@ -264,3 +276,116 @@ def regenerate_codes_view(request: HttpRequest) -> HttpResponse:
         return render(request, "accounts/account.html", context, status=400)
     codes = services.issue_recovery_codes(user)
     return render(request, "accounts/recovery_codes.html", {"codes": codes, "first": False})
+
+
+# --------------------------------------------------------------------------- user administration
+# Every view asks the service layer, which refuses (and records) anyone without accounts.manage_users.
+
+
+def _admin_page(
+    request: HttpRequest, template: str, context: dict[str, Any], status: int = 200
+) -> HttpResponse:
+    return render(request, f"accounts/{template}", context, status=status)
+
+
+@login_required
+@require_GET
+def users_view(request: HttpRequest) -> HttpResponse:
+    actor = signed_in_user(request)
+    try:
+        users = list(users_visible_to(actor))
+        events = security_events_visible_to(actor, limit=25)
+    except AccountsError as exc:
+        raise PermissionDenied from exc
+    return _admin_page(request, "users.html", {"users": users, "events": events, "form": UserCreateForm()})
+
+
+@login_required
+@require_POST
+def create_user_view(request: HttpRequest) -> HttpResponse:
+    actor = signed_in_user(request)
+    form = UserCreateForm(request.POST)
+    if form.is_valid():
+        password = "-".join(secrets.token_hex(3) for _ in range(4))
+        try:
+            user = services.create_user(
+                username=form.cleaned_data["username"],
+                display_name=form.cleaned_data["display_name"],
+                email=form.cleaned_data["email"],
+                roles=[Role(r) for r in form.cleaned_data["roles"]],
+                password=password,
+                actor=actor,
+                request=request,
+            )
+        except AccountsError as exc:
+            if exc.code is AccountsErrorCode.PERMISSION_DENIED:
+                raise PermissionDenied from exc
+            form.add_error(None, exc.message)
+        else:
+            return _admin_page(request, "user_created.html", {"created": user, "password": password})
+    try:
+        users = list(users_visible_to(actor))
+    except AccountsError as exc:
+        raise PermissionDenied from exc
+    return _admin_page(request, "users.html", {"users": users, "events": [], "form": form}, status=400)
+
+
+def _user_detail(request: HttpRequest, actor: User, target: User, **extra: Any) -> dict[str, Any]:
+    return {
+        "target": target,
+        "roles_form": extra.pop("roles_form", None)
+        or UserRolesForm(initial={"roles": [r.value for r in target.role_set()]}),
+        "deactivate_form": extra.pop("deactivate_form", None) or DeactivateForm(),
+        "events": security_events_visible_to(actor, user=target, limit=25),
+        "has_totp": services.has_confirmed_totp(target),
+        **extra,
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def user_detail_view(request: HttpRequest, public_id: str) -> HttpResponse:
+    actor = signed_in_user(request)
+    try:
+        target = get_object_or_404(users_visible_to(actor), public_id=public_id)
+        if request.method == "GET":
+            return _admin_page(request, "user_detail.html", _user_detail(request, actor, target))
+        action = request.POST.get("action", "")
+        context = _apply_user_action(request, actor, target, action)
+        status = 400 if context.get("error") else 200
+        target.refresh_from_db()
+        target.forget_cached_roles()
+        return _admin_page(
+            request, "user_detail.html", _user_detail(request, actor, target, **context), status
+        )
+    except AccountsError as exc:
+        if exc.code is AccountsErrorCode.PERMISSION_DENIED:
+            raise PermissionDenied from exc
+        return _admin_page(
+            request, "user_detail.html", _user_detail(request, actor, target, error=exc.message), status=400
+        )
+
+
+def _apply_user_action(request: HttpRequest, actor: User, target: User, action: str) -> dict[str, Any]:
+    if action == "roles":
+        form = UserRolesForm(request.POST)
+        if not form.is_valid():
+            return {"roles_form": form, "error": "Choose roles from the list."}
+        granted, revoked = services.assign_roles(
+            user=target, roles=[Role(r) for r in form.cleaned_data["roles"]], actor=actor, request=request
+        )
+        return {"done": f"Roles saved ({len(granted)} granted, {len(revoked)} revoked)."}
+    if action == "deactivate":
+        reason_form = DeactivateForm(request.POST)
+        if not reason_form.is_valid():
+            return {"deactivate_form": reason_form, "error": "Give a reason for deactivating the account."}
+        reason = str(reason_form.cleaned_data["reason"])
+        services.deactivate_user(user=target, actor=actor, reason=reason, request=request)
+        return {"done": "Account deactivated. Every session and API token has ended."}
+    if action == "reactivate":
+        services.reactivate_user(user=target, actor=actor, request=request)
+        return {"done": "Account reactivated."}
+    if action == "reset_mfa":
+        services.reset_mfa(user=target, actor=actor, request=request)
+        return {"done": "Two-step sign-in removed; the user sets it up again at next sign-in."}
+    return {"error": "Unknown action."}

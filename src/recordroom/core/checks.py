@@ -9,8 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
 from django.core.checks import CheckMessage, Error, Tags, register
+from django.core.exceptions import ImproperlyConfigured
 
 MIN_SECRET_LENGTH = 50
 MIN_HSTS_SECONDS = 31536000  # one year: the floor browsers' preload lists ask for

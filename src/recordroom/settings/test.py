@@ -23,3 +23,6 @@ PASSWORD_HASHERS = [
 ]
 LOGGING["handlers"]["console"]["level"] = "WARNING"  # type: ignore[index]
 WHITENOISE_AUTOREFRESH = True
+OTP_TOTP_THROTTLE_FACTOR = (
+    0  # throttling has its own test (test_mfa.py); elsewhere it would make timing matter
+)

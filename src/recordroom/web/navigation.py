@@ -30,6 +30,7 @@ class Panel:
 
 NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("Dashboard", "web:dashboard", EVERYONE),
+    NavItem("Users", "accounts:users", frozenset({Role.SYSADMIN})),
     NavItem("My account", "accounts:account", EVERYONE),
 )
 

@@ -22,6 +22,7 @@ from recordroom.accounts.services.signin import (
 )
 from recordroom.accounts.services.tokens import authenticate_api_token, issue_api_token, revoke_api_token
 from recordroom.accounts.services.users import (
+    assign_roles,
     change_password,
     create_user,
     deactivate_user,
@@ -35,6 +36,7 @@ from recordroom.accounts.services.users import (
 __all__ = [
     "SignInResult",
     "SignInStatus",
+    "assign_roles",
     "authenticate_api_token",
     "begin_sign_in",
     "begin_totp_enrollment",

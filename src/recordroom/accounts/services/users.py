@@ -13,7 +13,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 
-from django.contrib.auth import password_validation
+from django.contrib.auth import password_validation, update_session_auth_hash
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
@@ -23,7 +23,7 @@ from recordroom.accounts.models import RoleAssignment, User
 from recordroom.accounts.permissions import AccountsPermission
 from recordroom.accounts.roles import Role
 from recordroom.accounts.security_events import Outcome, SecurityEventKind, record_security_event
-from recordroom.accounts.services.sessions import end_all_sessions
+from recordroom.accounts.services.sessions import end_all_sessions, register_session
 from recordroom.accounts.usernames import UsernameError, canonical_username
 from recordroom.core import clock
 
@@ -258,7 +258,14 @@ def _store_password(
         user.set_password(new_password)
         user.password_changed_at = clock.now()
         user.save(update_fields=["password", "password_changed_at"])
-        ended = end_all_sessions(user, keep=request.session.session_key if request is not None else None)
+        keep = None
+        if request is not None and getattr(request, "user", None) == user:
+            # The user's own session survives their own password change (Django would end it).
+            update_session_auth_hash(request, user)
+            keep = request.session.session_key
+        ended = end_all_sessions(user, keep=keep)
+        if keep is not None and request is not None:
+            register_session(request, user)  # the rotated key replaces the old one
         record_security_event(
             SecurityEventKind.PASSWORD_CHANGED,
             outcome=Outcome.SUCCESS,
@@ -267,3 +274,21 @@ def _store_password(
             actor=actor,
             detail={"sessions_ended": ended},
         )
+
+
+def assign_roles(
+    *, user: User, roles: Iterable[Role], actor: User | None, request: HttpRequest | None = None
+) -> tuple[list[Role], list[Role]]:
+    """Make ``user``'s roles exactly ``roles``, all or nothing; returns (granted, revoked)."""
+    require_account_admin(actor, AccountsPermission.MANAGE_USERS, request=request)
+    wanted = set(roles)
+    current = user.role_set()
+    granted = sorted(wanted - current)
+    revoked = sorted(current - wanted)
+    with transaction.atomic():
+        for role in granted:
+            grant_role(user=user, role=role, actor=actor, request=request)
+        for role in revoked:
+            revoke_role(user=user, role=role, actor=actor, request=request)
+    user.forget_cached_roles()
+    return granted, revoked

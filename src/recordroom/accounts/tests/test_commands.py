@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+from typing import Any
 
 import pyotp
 import pytest
@@ -16,10 +17,11 @@ from recordroom.accounts.tests.factories import make_user
 pytestmark = pytest.mark.django_db
 
 
-def run(*args: str) -> dict:
+def run(*args: str) -> dict[str, Any]:
     out = io.StringIO()
     call_command(*args, "--json", stdout=out)
-    return json.loads(out.getvalue())
+    result: dict[str, Any] = json.loads(out.getvalue())
+    return result
 
 
 def test_createuser_prints_a_one_time_password_that_works():

@@ -93,3 +93,14 @@ def test_only_an_administrator_resets_mfa():
     with pytest.raises(AccountsError):
         reset_mfa(user=other.user, actor=clerk.user)
     assert has_confirmed_totp(other.user)
+
+
+def test_wrong_codes_slow_down_the_next_try(settings):
+    """django-otp's exponential throttle: after a failure the device refuses even a right code at once."""
+    settings.OTP_TOTP_THROTTLE_FACTOR = 60
+    person = make_user()
+    assert (
+        verify_second_factor(user=person.user, token="000001" if person.code() != "000001" else "000002")
+        is None
+    )
+    assert verify_second_factor(user=person.user, token=person.code()) is None

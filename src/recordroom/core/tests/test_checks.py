@@ -22,7 +22,7 @@ def production(settings):
 
 
 def ids(settings_) -> list[str]:
-    return [message.id for message in production_settings()]
+    return [str(message.id) for message in production_settings()]
 
 
 def test_safe_production_settings_pass(production):
