@@ -25,4 +25,12 @@ def security_events_visible_to(
     events = SecurityEvent.objects.order_by("-occurred_at", "-id")
     if user is not None:
         events = events.filter(user_id=user.pk)
-    return list(events[: min(limit, MAX_EVENTS)])
+    rows = list(events[: min(limit, MAX_EVENTS)])
+    ids = {row.user_id for row in rows} | {row.actor_id for row in rows}
+    names: dict[int | None, str] = dict(
+        User.objects.filter(pk__in=[i for i in ids if i is not None]).values_list("pk", "username")
+    )
+    for row in rows:
+        row.username = names.get(row.user_id, "")  # type: ignore[attr-defined]
+        row.actor_username = names.get(row.actor_id, "")  # type: ignore[attr-defined]
+    return rows

@@ -21,7 +21,7 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "recordroom.accounts.hashers.FipsPBKDF2PasswordHasher",
 ]
-LOGGING["handlers"]["console"]["level"] = "WARNING"  # type: ignore[index]
+
 WHITENOISE_AUTOREFRESH = True
 OTP_TOTP_THROTTLE_FACTOR = (
     0  # throttling has its own test (test_mfa.py); elsewhere it would make timing matter
