@@ -6,6 +6,8 @@ from recordroom.api import api
 
 urlpatterns = [
     path("accounts/", include("recordroom.accounts.urls")),
+    path("access/", include("recordroom.access.urls")),
+    path("audit/", include("recordroom.audit.urls")),
     path("api/v1/", api.urls),
     path("", include("recordroom.web.urls")),
 ]

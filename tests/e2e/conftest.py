@@ -27,6 +27,9 @@ from recordroom.accounts.tests.factories import Person
 # Playwright's sync API keeps an asyncio loop in the test thread; Django's ORM would otherwise refuse
 # to run there (SynchronousOnlyOperation). Set before any ORM call of the session.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+# The live server listens on IPv4 loopback (pytest-django's default, "localhost", leaves Chromium to try
+# ::1 first); pytest-socket allows it. An explicit --liveserver or environment setting still wins.
+os.environ.setdefault("DJANGO_LIVE_TEST_SERVER_ADDRESS", "127.0.0.1")
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -59,7 +62,9 @@ def browser() -> Iterator[Browser]:
     _require_chromium()
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=CHROMIUM_ARGS,
         )
         try:
             yield chromium

@@ -42,9 +42,7 @@ class EnrollForm(forms.Form):
         max_length=16,
         label="6-digit code",
         help_text="After scanning, enter the code your app shows now.",
-        widget=forms.TextInput(
-            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
-        ),
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}),
     )
 
 
@@ -80,9 +78,7 @@ class UserCreateForm(forms.Form):
 
 
 class UserRolesForm(forms.Form):
-    roles = forms.MultipleChoiceField(
-        choices=ROLE_CHOICES, widget=forms.CheckboxSelectMultiple, required=False
-    )
+    roles = forms.MultipleChoiceField(choices=ROLE_CHOICES, widget=forms.CheckboxSelectMultiple, required=False)
 
 
 class DeactivateForm(forms.Form):

@@ -35,6 +35,7 @@ class User(AbstractBaseUser):  # type: ignore[django-manager-missing]
     is_service_account = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=clock.now, editable=False)
     deactivated_at = models.DateTimeField(null=True, blank=True)
+    deactivation_reason = models.CharField(max_length=200, blank=True)
     password_changed_at = models.DateTimeField(null=True, blank=True)
 
     USERNAME_FIELD = "username"
@@ -89,9 +90,7 @@ class RoleAssignment(models.Model):
     )
 
     class Meta:
-        constraints = (
-            models.UniqueConstraint(fields=("user", "role"), name="accounts_one_assignment_per_role"),
-        )
+        constraints = (models.UniqueConstraint(fields=("user", "role"), name="accounts_one_assignment_per_role"),)
 
     def __str__(self) -> str:
         return f"{self.user_id}:{self.role}"
@@ -141,9 +140,7 @@ class RecoveryCode(models.Model):
     used_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        constraints = (
-            models.UniqueConstraint(fields=("device", "digest"), name="accounts_unique_code_digest"),
-        )
+        constraints = (models.UniqueConstraint(fields=("device", "digest"), name="accounts_unique_code_digest"),)
 
     def __str__(self) -> str:
         return f"recovery code {self.pk}"
@@ -184,38 +181,3 @@ class UserSession(models.Model):
 
     def __str__(self) -> str:
         return f"session of user {self.user_id}"
-
-
-class SecurityEvent(models.Model):
-    """Append-only log of sign-in and account events (ONC 170.315(d)(2); 164.308(a)(5)(ii)(C)).
-
-    Never PHI and never a password: the user is an id, a username that matched no account is kept only
-    as a keyed digest (what someone typed could be a password), and ``detail`` holds codes only.
-    The audit issue routes these into the hash-chained audit trail.
-    """
-
-    public_id = models.UUIDField(unique=True, editable=False)
-    occurred_at = models.DateTimeField(default=clock.now, db_index=True)
-    kind = models.CharField(max_length=40, db_index=True)
-    outcome = models.CharField(max_length=16)
-    user_id = models.BigIntegerField(null=True, blank=True, db_index=True)
-    actor_id = models.BigIntegerField(null=True, blank=True)
-    username_digest = models.CharField(max_length=64, blank=True)
-    source_ip = models.GenericIPAddressField(null=True, blank=True)
-    user_agent = models.CharField(max_length=256, blank=True)
-    request_id = models.CharField(max_length=64, blank=True)
-    detail = models.JSONField(default=dict)
-
-    class Meta:
-        ordering = ("occurred_at", "id")
-
-    def __str__(self) -> str:
-        return f"{self.kind} {self.outcome} at {self.occurred_at:%Y-%m-%dT%H:%M:%SZ}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None and not self._state.adding:
-            raise PermissionError("security events are append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise PermissionError("security events are append-only")

@@ -22,21 +22,15 @@ _RECOVERY_GROUP_LEN = 4  # 16 chars from 31 symbols ~ 79 bits
 def new_recovery_codes(count: int = RECOVERY_CODE_COUNT) -> list[str]:
     codes = []
     for _ in range(count):
-        raw = "".join(
-            secrets.choice(_RECOVERY_ALPHABET) for _ in range(_RECOVERY_GROUPS * _RECOVERY_GROUP_LEN)
-        )
-        codes.append(
-            "-".join(raw[i : i + _RECOVERY_GROUP_LEN] for i in range(0, len(raw), _RECOVERY_GROUP_LEN))
-        )
+        raw = "".join(secrets.choice(_RECOVERY_ALPHABET) for _ in range(_RECOVERY_GROUPS * _RECOVERY_GROUP_LEN))
+        codes.append("-".join(raw[i : i + _RECOVERY_GROUP_LEN] for i in range(0, len(raw), _RECOVERY_GROUP_LEN)))
     return codes
 
 
 def normalize_recovery_code(value: str) -> str | None:
     """Strip spaces and dashes and lower-case; ``None`` if it cannot be a recovery code."""
     compact = "".join(ch for ch in value.strip().lower() if ch not in " -")
-    if len(compact) != _RECOVERY_GROUPS * _RECOVERY_GROUP_LEN or any(
-        ch not in _RECOVERY_ALPHABET for ch in compact
-    ):
+    if len(compact) != _RECOVERY_GROUPS * _RECOVERY_GROUP_LEN or any(ch not in _RECOVERY_ALPHABET for ch in compact):
         return None
     return compact
 

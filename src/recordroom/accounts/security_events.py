@@ -1,84 +1,86 @@
-"""The one function through which every sign-in and account event passes.
+"""The one function through which every sign-in and account event passes, into the audit trail.
 
 Kinds follow ONC 170.315(d)(2) and ASTM E2147-18 7.1 (login, logout, privilege change) and HIPAA
 164.308(a)(5)(ii)(C) (log-in monitoring). No PHI, no password, no token secret is ever written: users
-are ids, an unmatched username is a keyed digest, and ``detail`` carries short codes.
+are ids, an unmatched username is a keyed digest, and ``detail`` carries short codes (the audit trail
+refuses anything else).
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-import logging
-import uuid
 from enum import StrEnum
 from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
 
-from recordroom.accounts.models import SecurityEvent, User
-from recordroom.core.requests import client_ip, request_id, user_agent
-
-logger = logging.getLogger("recordroom.security")
-
-MAX_DETAIL_VALUE = 120
+from recordroom.accounts.models import User
+from recordroom.audit.services import AuditAction, Outcome, record
+from recordroom.core.vocabulary import Purpose, ResourceType
 
 
 class SecurityEventKind(StrEnum):
-    LOGIN_SUCCEEDED = "login.succeeded"
-    LOGIN_FAILED = "login.failed"
-    LOGIN_REFUSED_INPUT = "login.refused_input"
-    LOGIN_INACTIVE_USER = "login.inactive_user"
-    LOCKED_OUT = "login.locked_out"
-    PASSWORD_ACCEPTED = "login.password_accepted"
-    MFA_SUCCEEDED = "mfa.succeeded"
-    MFA_FAILED = "mfa.failed"
-    MFA_RECOVERY_CODE_USED = "mfa.recovery_code_used"
-    MFA_ENROLLED = "mfa.enrolled"
-    MFA_RESET = "mfa.reset"
-    MFA_PENDING_DISCARDED = "mfa.pending_discarded"
-    LOGOUT = "session.logout"
-    IDLE_TIMEOUT = "session.idle_timeout"
-    SESSION_EXPIRED = "session.expired"
-    CSRF_REJECTED = "request.csrf_rejected"
-    TOKEN_ISSUED = "token.issued"
-    TOKEN_REVOKED = "token.revoked"
-    TOKEN_USED = "token.used"
-    TOKEN_REJECTED = "token.rejected"
-    PASSWORD_CHANGED = "account.password_changed"
-    PASSWORD_REJECTED = "account.password_rejected"
-    USER_CREATED = "account.created"
-    ROLE_GRANTED = "account.role_granted"
-    ROLE_REVOKED = "account.role_revoked"
-    USER_DEACTIVATED = "account.deactivated"
-    USER_REACTIVATED = "account.reactivated"
-    ACCOUNT_CHANGE_DENIED = "account.change_denied"
+    LOGIN_SUCCEEDED = "accounts.login_succeeded"
+    LOGIN_FAILED = "accounts.login_failed"
+    LOGIN_REFUSED_INPUT = "accounts.login_input_refused"
+    LOGIN_INACTIVE_USER = "accounts.login_inactive_refused"
+    LOCKED_OUT = "accounts.locked_out"
+    PASSWORD_ACCEPTED = "accounts.password_accepted"
+    MFA_SUCCEEDED = "accounts.mfa_succeeded"
+    MFA_FAILED = "accounts.mfa_failed"
+    MFA_RECOVERY_CODE_USED = "accounts.recovery_code_used"
+    MFA_ENROLLED = "accounts.mfa_enrolled"
+    MFA_RESET = "accounts.mfa_reset"
+    MFA_PENDING_DISCARDED = "accounts.pending_login_discarded"
+    LOGOUT = "accounts.logged_out"
+    IDLE_TIMEOUT = "accounts.idle_timed_out"
+    SESSION_EXPIRED = "accounts.session_expired"
+    CSRF_REJECTED = "accounts.csrf_rejected"
+    TOKEN_ISSUED = "accounts.token_issued"
+    TOKEN_REVOKED = "accounts.token_revoked"
+    TOKEN_USED = "accounts.token_used"
+    TOKEN_REJECTED = "accounts.token_rejected"
+    PASSWORD_CHANGED = "accounts.password_changed"
+    PASSWORD_REJECTED = "accounts.password_rejected"
+    USER_CREATED = "accounts.user_created"
+    ROLE_GRANTED = "accounts.role_granted"
+    ROLE_REVOKED = "accounts.role_revoked"
+    USER_DEACTIVATED = "accounts.user_deactivated"
+    USER_REACTIVATED = "accounts.user_reactivated"
 
 
-class Outcome(StrEnum):
-    SUCCESS = "success"
-    FAILURE = "failure"
-    DENIED = "denied"
+_LOGIN = {
+    SecurityEventKind.LOGIN_SUCCEEDED, SecurityEventKind.LOGIN_FAILED, SecurityEventKind.LOGIN_REFUSED_INPUT,
+    SecurityEventKind.LOGIN_INACTIVE_USER, SecurityEventKind.LOCKED_OUT, SecurityEventKind.PASSWORD_ACCEPTED,
+    SecurityEventKind.MFA_SUCCEEDED, SecurityEventKind.MFA_FAILED, SecurityEventKind.MFA_RECOVERY_CODE_USED,
+    SecurityEventKind.MFA_PENDING_DISCARDED, SecurityEventKind.TOKEN_USED, SecurityEventKind.TOKEN_REJECTED,
+}  # fmt: skip
+_LOGOUT = {SecurityEventKind.LOGOUT, SecurityEventKind.IDLE_TIMEOUT, SecurityEventKind.SESSION_EXPIRED}
+_PRIVILEGE = {
+    SecurityEventKind.USER_CREATED, SecurityEventKind.ROLE_GRANTED, SecurityEventKind.ROLE_REVOKED,
+    SecurityEventKind.USER_DEACTIVATED, SecurityEventKind.USER_REACTIVATED, SecurityEventKind.TOKEN_ISSUED,
+    SecurityEventKind.TOKEN_REVOKED, SecurityEventKind.MFA_RESET,
+}  # fmt: skip
+
+
+def audit_action_of(kind: SecurityEventKind) -> AuditAction:
+    """ASTM E2147-18 7.1.8 and 170.210(e)(1)(i): logins, logouts and changes to user privileges."""
+    if kind in _LOGIN:
+        return AuditAction.LOGIN
+    if kind in _LOGOUT:
+        return AuditAction.LOGOUT
+    if kind in _PRIVILEGE:
+        return AuditAction.PRIVILEGE_CHANGE
+    return AuditAction.SECURITY
 
 
 def username_digest(username: str) -> str:
     """Keyed digest of a typed username, so repeated attempts on one name can be grouped without
     storing what was typed (it might be a password typed in the wrong box)."""
     key = hashlib.sha256(("recordroom-username:" + settings.SECRET_KEY).encode()).digest()
-    return hmac.new(key, username[:256].encode("utf-8", "replace"), hashlib.sha256).hexdigest()
-
-
-def _clean_detail(detail: dict[str, Any] | None) -> dict[str, Any]:
-    cleaned: dict[str, Any] = {}
-    for key, value in (detail or {}).items():
-        if isinstance(value, bool | int | float) or value is None:
-            cleaned[key] = value
-        elif isinstance(value, list | tuple):
-            cleaned[key] = [str(v)[:MAX_DETAIL_VALUE] for v in value][:20]
-        else:
-            cleaned[key] = str(value)[:MAX_DETAIL_VALUE]
-    return cleaned
+    return hmac.new(key, username[:256].encode("utf-8", "replace"), hashlib.sha256).hexdigest()[:32]
 
 
 def record_security_event(
@@ -90,20 +92,26 @@ def record_security_event(
     actor: User | None = None,
     attempted_username: str | None = None,
     detail: dict[str, Any] | None = None,
-) -> SecurityEvent:
-    """Write one security event (in the caller's transaction) and a PHI-free log line."""
-    event = SecurityEvent(
-        public_id=uuid.uuid4(),
-        kind=kind.value,
-        outcome=outcome.value,
-        user_id=user.pk if user is not None else None,
-        actor_id=actor.pk if actor is not None else None,
-        username_digest=username_digest(attempted_username) if attempted_username and user is None else "",
-        source_ip=client_ip(request) if request is not None else None,
-        user_agent=user_agent(request) if request is not None else "",
-        request_id=request_id(request),
-        detail=_clean_detail(detail),
+) -> int:
+    """Append one sign-in/account event to the audit trail (in the caller's transaction).
+
+    The acting user is ``actor`` (an administrator) or else ``user`` (signing in); the account the
+    event concerns is the resource. Returns the event's sequence number.
+    """
+    data = dict(detail or {})
+    if attempted_username and user is None:
+        data["username_digest"] = username_digest(attempted_username)
+    return record(
+        kind,
+        action=audit_action_of(kind),
+        outcome=outcome,
+        actor=actor if actor is not None else user,
+        request=request,
+        purpose=Purpose.OPERATIONS,
+        resource_type=ResourceType.USER_ACCOUNT.value if user is not None else "",
+        resource_id=user.pk if user is not None else None,
+        detail=data,
     )
-    event.save(force_insert=True)
-    logger.info("security event %s outcome=%s user_id=%s", kind.value, outcome.value, event.user_id)
-    return event
+
+
+__all__ = ["Outcome", "SecurityEventKind", "audit_action_of", "record_security_event", "username_digest"]

@@ -15,9 +15,7 @@ class MaximumLengthValidator:
 
     def validate(self, password: str, user: Any = None) -> None:
         if len(password) > PASSWORD_MAX:
-            raise ValidationError(
-                f"A password has at most {PASSWORD_MAX} characters.", code="password_too_long"
-            )
+            raise ValidationError(f"A password has at most {PASSWORD_MAX} characters.", code="password_too_long")
 
     def get_help_text(self) -> str:
         return f"Your password can have up to {PASSWORD_MAX} characters; long passphrases are welcome."

@@ -32,7 +32,7 @@ from recordroom.accounts.models import ApiToken, RecoveryCodeDevice, User
 from recordroom.accounts.otp import base32_secret, qr_svg
 from recordroom.accounts.roles import Role
 from recordroom.accounts.security_events import Outcome, SecurityEventKind, record_security_event
-from recordroom.accounts.selectors import security_events_visible_to, users_visible_to
+from recordroom.accounts.selectors import account_events_visible_to, users_visible_to
 from recordroom.accounts.services import SignInStatus
 
 GENERIC_FAILURE = "The username or password is not correct."
@@ -76,9 +76,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
             return _next_step(result.status)
         error, status = GENERIC_FAILURE, 400
         form = LoginForm(initial={"username": username[:64]})
-    return render(
-        request, "accounts/login.html", {"form": form, "error": error, "notice": notice}, status=status
-    )
+    return render(request, "accounts/login.html", {"form": form, "error": error, "notice": notice}, status=status)
 
 
 def locked_out(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -120,9 +118,7 @@ def enroll_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         result = services.complete_enrollment_sign_in(request, device, str(request.POST.get("code", ""))[:16])
         if result.status is SignInStatus.SIGNED_IN:
-            return render(
-                request, "accounts/recovery_codes.html", {"codes": result.recovery_codes, "first": True}
-            )
+            return render(request, "accounts/recovery_codes.html", {"codes": result.recovery_codes, "first": True})
         if result.status in (SignInStatus.RESTART, SignInStatus.MFA_REQUIRED):
             return _next_step(result.status)
         error = result.message
@@ -167,7 +163,7 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
         outcome=Outcome.DENIED,
         request=request,
         user=user,
-        detail={"path": request.path[:100]},
+        detail={"view": getattr(request.resolver_match, "view_name", "")[:64]},
     )
     return render(
         request,
@@ -219,12 +215,8 @@ def change_password_view(request: HttpRequest) -> HttpResponse:
         except AccountsError as exc:
             form.add_error(None, exc.message)
         else:
-            return render(
-                request, "accounts/account.html", _account_context(request, user, done="Password changed.")
-            )
-    return render(
-        request, "accounts/account.html", _account_context(request, user, password_form=form), status=400
-    )
+            return render(request, "accounts/account.html", _account_context(request, user, done="Password changed."))
+    return render(request, "accounts/account.html", _account_context(request, user, password_form=form), status=400)
 
 
 @login_required
@@ -247,9 +239,7 @@ def issue_token_view(request: HttpRequest) -> HttpResponse:
         else:
             context = _account_context(request, user, new_token=token, new_secret=secret)
             return render(request, "accounts/account.html", context)
-    return render(
-        request, "accounts/account.html", _account_context(request, user, token_form=form), status=400
-    )
+    return render(request, "accounts/account.html", _account_context(request, user, token_form=form), status=400)
 
 
 @login_required
@@ -266,13 +256,9 @@ def revoke_token_view(request: HttpRequest, public_id: str) -> HttpResponse:
 def regenerate_codes_view(request: HttpRequest) -> HttpResponse:
     """New recovery codes need a current code from the authenticator app (step-up)."""
     user = signed_in_user(request)
-    device = services.verify_second_factor(
-        user=user, token=str(request.POST.get("code", ""))[:16], request=request
-    )
+    device = services.verify_second_factor(user=user, token=str(request.POST.get("code", ""))[:16], request=request)
     if not isinstance(device, TOTPDevice):
-        context = _account_context(
-            request, user, codes_error="Enter the current code from your authenticator app."
-        )
+        context = _account_context(request, user, codes_error="Enter the current code from your authenticator app.")
         return render(request, "accounts/account.html", context, status=400)
     codes = services.issue_recovery_codes(user)
     return render(request, "accounts/recovery_codes.html", {"codes": codes, "first": False})
@@ -282,9 +268,7 @@ def regenerate_codes_view(request: HttpRequest) -> HttpResponse:
 # Every view asks the service layer, which refuses (and records) anyone without accounts.manage_users.
 
 
-def _admin_page(
-    request: HttpRequest, template: str, context: dict[str, Any], status: int = 200
-) -> HttpResponse:
+def _admin_page(request: HttpRequest, template: str, context: dict[str, Any], status: int = 200) -> HttpResponse:
     return render(request, f"accounts/{template}", context, status=status)
 
 
@@ -293,8 +277,8 @@ def _admin_page(
 def users_view(request: HttpRequest) -> HttpResponse:
     actor = signed_in_user(request)
     try:
-        users = list(users_visible_to(actor))
-        events = security_events_visible_to(actor, limit=25)
+        users = list(users_visible_to(actor, request=request))
+        events = account_events_visible_to(actor, limit=25, request=request)
     except AccountsError as exc:
         raise PermissionDenied from exc
     return _admin_page(request, "users.html", {"users": users, "events": events, "form": UserCreateForm()})
@@ -324,7 +308,7 @@ def create_user_view(request: HttpRequest) -> HttpResponse:
         else:
             return _admin_page(request, "user_created.html", {"created": user, "password": password})
     try:
-        users = list(users_visible_to(actor))
+        users = list(users_visible_to(actor, request=request))
     except AccountsError as exc:
         raise PermissionDenied from exc
     return _admin_page(request, "users.html", {"users": users, "events": [], "form": form}, status=400)
@@ -336,7 +320,7 @@ def _user_detail(request: HttpRequest, actor: User, target: User, **extra: Any) 
         "roles_form": extra.pop("roles_form", None)
         or UserRolesForm(initial={"roles": [r.value for r in target.role_set()]}),
         "deactivate_form": extra.pop("deactivate_form", None) or DeactivateForm(),
-        "events": security_events_visible_to(actor, user=target, limit=25),
+        "events": account_events_visible_to(actor, user=target, limit=25, request=request),
         "has_totp": services.has_confirmed_totp(target),
         **extra,
     }
@@ -347,7 +331,7 @@ def _user_detail(request: HttpRequest, actor: User, target: User, **extra: Any) 
 def user_detail_view(request: HttpRequest, public_id: str) -> HttpResponse:
     actor = signed_in_user(request)
     try:
-        target = get_object_or_404(users_visible_to(actor), public_id=public_id)
+        target = get_object_or_404(users_visible_to(actor, request=request), public_id=public_id)
         if request.method == "GET":
             return _admin_page(request, "user_detail.html", _user_detail(request, actor, target))
         action = request.POST.get("action", "")
@@ -355,9 +339,7 @@ def user_detail_view(request: HttpRequest, public_id: str) -> HttpResponse:
         status = 400 if context.get("error") else 200
         target.refresh_from_db()
         target.forget_cached_roles()
-        return _admin_page(
-            request, "user_detail.html", _user_detail(request, actor, target, **context), status
-        )
+        return _admin_page(request, "user_detail.html", _user_detail(request, actor, target, **context), status)
     except AccountsError as exc:
         if exc.code is AccountsErrorCode.PERMISSION_DENIED:
             raise PermissionDenied from exc

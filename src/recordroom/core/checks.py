@@ -34,9 +34,7 @@ def production_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMes
             )
         )
     if settings.DEBUG:
-        problems.append(
-            Error("DEBUG is on in production: stack traces could show PHI.", id="recordroom.E002")
-        )
+        problems.append(Error("DEBUG is on in production: stack traces could show PHI.", id="recordroom.E002"))
     if not settings.SESSION_COOKIE_SECURE or not settings.CSRF_COOKIE_SECURE:
         problems.append(
             Error(

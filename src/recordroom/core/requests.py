@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import contextvars
 import ipaddress
+from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 
 current_request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
@@ -36,3 +38,12 @@ def request_id(request: HttpRequest | None) -> str:
     if request is None:
         return current_request_id.get()
     return str(getattr(request, "request_id", current_request_id.get()))
+
+
+def authenticated_user(request: HttpRequest) -> Any:
+    """The signed-in user of a request; refuses anything else. For interface code in the shared layers
+    (access, audit), which must not import the accounts app."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or getattr(user, "pk", None) is None:
+        raise PermissionDenied
+    return user

@@ -28,7 +28,10 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "recordroom.core",
+    "recordroom.audit",
+    "recordroom.access",
     "recordroom.accounts",
+    "recordroom.vault",
     "recordroom.web",
 ]
 
@@ -148,6 +151,12 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = (
     ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if AXES_IPWARE_PROXY_COUNT else ("REMOTE_ADDR",)
 )
 
+# Audit trail: a signed checkpoint every N events and at least once a minute while events flow.
+RECORDROOM_AUDIT_CHECKPOINT_EVERY = env_int("AUDIT_CHECKPOINT_EVERY", 1000, minimum=1)
+RECORDROOM_AUDIT_CHECKPOINT_SECONDS = env_int("AUDIT_CHECKPOINT_SECONDS", 60, minimum=1, maximum=3600)
+# Access policy file (default: src/recordroom/access/policies/default.toml).
+RECORDROOM_ACCESS_POLICY = env_str("ACCESS_POLICY", "") or None
+
 # API tokens (accounts.tokens): default and longest lifetime.
 RECORDROOM_TOKEN_DEFAULT_DAYS = env_int("TOKEN_DEFAULT_DAYS", 90, minimum=1)
 RECORDROOM_TOKEN_MAX_DAYS = env_int("TOKEN_MAX_DAYS", 365, minimum=1)
@@ -224,3 +233,18 @@ LOGGING = {
         "axes": {"level": "WARNING"},
     },
 }
+
+# ---------------------------------------------------------------- vault (PHI encrypted at rest)
+# HIPAA 164.312(a)(2)(iv), 164.308(a)(7); docs/security/encryption.md, docs/operations/keys.md and
+# docs/operations/backup-restore.md. The keyring lives outside the database: a 0600 file (generated on
+# first use in dev and test only) or RECORDROOM_VAULT_KEYRING / RECORDROOM_VAULT_KEYRING_FILE.
+RECORDROOM_VAULT_KEYRING_PATH = Path(env_str("KEYRING_PATH", str(home_dir("keys") / "vault-keyring.json")))
+RECORDROOM_VAULT_KEY_PROVIDER = env_str("VAULT_KEY_PROVIDER", "recordroom.vault.keyring.FileKeyring")
+RECORDROOM_VAULT_KEY_CACHE_SIZE = env_int("VAULT_KEY_CACHE_SIZE", 50000, minimum=0)
+RECORDROOM_VAULT_KEY_CACHE_SECONDS = env_int("VAULT_KEY_CACHE_SECONDS", 300, minimum=0)
+RECORDROOM_DOCUMENT_STORE = Path(env_str("DOCUMENT_STORE", str(home_dir("documents"))))
+RECORDROOM_BACKUP_DIR = Path(env_str("BACKUP_DIR", str(home_dir("backups"))))
+RECORDROOM_BACKUP_SCRYPT_LOG2N = env_int("BACKUP_SCRYPT_LOG2N", 17, minimum=14, maximum=22)
+# Integrity checks `backup verify` runs against the restored copy: dotted paths to callables taking no
+# arguments and returning (ok, message). The audit app registers its chain verification here.
+RECORDROOM_BACKUP_CHECKS: list[str] = []

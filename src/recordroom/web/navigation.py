@@ -7,8 +7,11 @@ Domain issues add their entries here as their screens land.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
+from recordroom.access.selectors import unreviewed_emergency_count
 from recordroom.accounts.roles import Role
 
 EVERYONE = frozenset(Role)
@@ -23,13 +26,21 @@ class NavItem:
 
 @dataclass(frozen=True)
 class Panel:
+    """A dashboard panel. With ``count``, it shows how many items wait (``waiting`` with ``{n}``) and
+    links to ``link``; ``count`` returns ``None`` when the user may not see them."""
+
     key: str
     title: str
     empty: str
+    count: Callable[[Any], int | None] | None = None
+    waiting: str = ""
+    link: str = ""
 
 
 NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("Dashboard", "web:dashboard", EVERYONE),
+    NavItem("Audit trail", "audit:report", frozenset({Role.PRIVACY_OFFICER, Role.AUDITOR})),
+    NavItem("Emergency access", "access:emergency_queue", frozenset({Role.PRIVACY_OFFICER})),
     NavItem("Users", "accounts:users", frozenset({Role.SYSADMIN})),
     NavItem("My account", "accounts:account", EVERYONE),
 )
@@ -45,9 +56,7 @@ DASHBOARD_PANELS: dict[Role, tuple[Panel, ...]] = {
         Panel("worklist", "Coding worklist", "No discharged encounters are waiting to be coded."),
         Panel("queries", "Open physician queries", "You have no open queries."),
     ),
-    Role.CDI_SPECIALIST: (
-        Panel("reviews", "Concurrent reviews", "No inpatient encounters are waiting for review."),
-    ),
+    Role.CDI_SPECIALIST: (Panel("reviews", "Concurrent reviews", "No inpatient encounters are waiting for review."),),
     Role.ROI_SPECIALIST: (
         Panel("requests", "Release-of-information requests", "No requests are open."),
         Panel("due", "Due in the next 5 days", "Nothing is due in the next 5 days."),
@@ -61,7 +70,14 @@ DASHBOARD_PANELS: dict[Role, tuple[Panel, ...]] = {
         Panel("followup", "Follow-up due", "No follow-up is due."),
     ),
     Role.PRIVACY_OFFICER: (
-        Panel("alerts", "Access alerts", "No access alerts are open."),
+        Panel(
+            "alerts",
+            "Emergency access to review",
+            "No emergency access is waiting for review.",
+            count=unreviewed_emergency_count,
+            waiting="{n} emergency access window(s) wait for your review.",
+            link="access:emergency_queue",
+        ),
         Panel("incidents", "Open incidents", "No incidents are open."),
     ),
     Role.HIM_DIRECTOR: (
@@ -80,5 +96,22 @@ def nav_for(roles: frozenset[Role]) -> list[NavItem]:
     return [item for item in NAV_ITEMS if item.roles & roles]
 
 
-def panels_for(roles: frozenset[Role]) -> list[tuple[Role, tuple[Panel, ...]]]:
-    return [(role, DASHBOARD_PANELS[role]) for role in sorted(roles) if role in DASHBOARD_PANELS]
+@dataclass(frozen=True)
+class PanelView:
+    panel: Panel
+    text: str
+    link: str
+
+
+def panels_for(user: Any, roles: frozenset[Role]) -> list[tuple[Role, list[PanelView]]]:
+    sections = []
+    for role in sorted(roles):
+        views = []
+        for panel in DASHBOARD_PANELS.get(role, ()):
+            waiting = panel.count(user) if panel.count is not None else None
+            if waiting:
+                views.append(PanelView(panel, panel.waiting.format(n=waiting), panel.link))
+            else:
+                views.append(PanelView(panel, panel.empty, ""))
+        sections.append((role, views))
+    return sections

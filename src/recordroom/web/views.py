@@ -18,7 +18,7 @@ from recordroom.web.navigation import panels_for
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request)
-    return render(request, "web/dashboard.html", {"sections": panels_for(user.role_set())})
+    return render(request, "web/dashboard.html", {"sections": panels_for(user, user.role_set())})
 
 
 ERRORS = {
@@ -31,9 +31,7 @@ ERRORS = {
 
 def _error(request: HttpRequest, status: int) -> HttpResponse:
     title, message = ERRORS[status]
-    return render(
-        request, "web/error.html", {"status": status, "title": title, "message": message}, status=status
-    )
+    return render(request, "web/error.html", {"status": status, "title": title, "message": message}, status=status)
 
 
 def bad_request(request: HttpRequest, exception: Any = None) -> HttpResponse:

@@ -57,10 +57,7 @@ def issue_recovery_codes(user: User) -> list[str]:
     device = RecoveryCodeDevice.objects.create(user=user, name="Recovery codes", confirmed=True)
     codes = new_recovery_codes()
     RecoveryCode.objects.bulk_create(
-        [
-            RecoveryCode(device=device, digest=digest_recovery_code(normalize_recovery_code(c) or ""))
-            for c in codes
-        ]
+        [RecoveryCode(device=device, digest=digest_recovery_code(normalize_recovery_code(c) or "")) for c in codes]
     )
     return codes
 
@@ -80,17 +77,13 @@ def confirm_totp_enrollment(
             user=user,
             detail={"stage": "enrollment"},
         )
-        raise AccountsError(
-            AccountsErrorCode.MFA_INVALID, "That code is not correct. Enter the current 6-digit code."
-        )
+        raise AccountsError(AccountsErrorCode.MFA_INVALID, "That code is not correct. Enter the current 6-digit code.")
     with transaction.atomic():
         TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
         device.confirmed = True
         device.save(update_fields=["confirmed"])
         codes = issue_recovery_codes(user)
-        record_security_event(
-            SecurityEventKind.MFA_ENROLLED, outcome=Outcome.SUCCESS, request=request, user=user
-        )
+        record_security_event(SecurityEventKind.MFA_ENROLLED, outcome=Outcome.SUCCESS, request=request, user=user)
     return codes
 
 
@@ -143,6 +136,4 @@ def reset_mfa(*, user: User, actor: User | None, request: HttpRequest | None = N
 def _remove_factors(user: User, *, actor: User | None, request: HttpRequest | None) -> None:
     TOTPDevice.objects.filter(user=user).delete()
     RecoveryCodeDevice.objects.filter(user=user).delete()
-    record_security_event(
-        SecurityEventKind.MFA_RESET, outcome=Outcome.SUCCESS, request=request, user=user, actor=actor
-    )
+    record_security_event(SecurityEventKind.MFA_RESET, outcome=Outcome.SUCCESS, request=request, user=user, actor=actor)

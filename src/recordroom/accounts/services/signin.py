@@ -108,9 +108,7 @@ def begin_sign_in(request: HttpRequest, username: str, password: str) -> SignInR
         )
         return SignInResult(SignInStatus.REJECTED)
     user = authenticated
-    record_security_event(
-        SecurityEventKind.PASSWORD_ACCEPTED, outcome=Outcome.SUCCESS, request=request, user=user
-    )
+    record_security_event(SecurityEventKind.PASSWORD_ACCEPTED, outcome=Outcome.SUCCESS, request=request, user=user)
     if has_confirmed_totp(user):
         _hold_pending(request, user)
         return SignInResult(SignInStatus.MFA_REQUIRED, user)

@@ -18,6 +18,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
 
+from recordroom.access.decisions import Resource
+from recordroom.access.errors import AccessDeniedError
+from recordroom.access.services import enforce
 from recordroom.accounts.errors import AccountsError, AccountsErrorCode
 from recordroom.accounts.models import RoleAssignment, User
 from recordroom.accounts.permissions import AccountsPermission
@@ -26,26 +29,25 @@ from recordroom.accounts.security_events import Outcome, SecurityEventKind, reco
 from recordroom.accounts.services.sessions import end_all_sessions, register_session
 from recordroom.accounts.usernames import UsernameError, canonical_username
 from recordroom.core import clock
+from recordroom.core.vocabulary import Action, Purpose, ResourceType
 
 
 def require_account_admin(
     actor: User | None, permission: AccountsPermission, *, request: HttpRequest | None = None
 ) -> None:
-    """Deny unless ``actor`` may manage accounts. ``None`` is the system actor (a CLI run by the
-    operator of the host). Until the access policy lands, only ``sysadmin`` holds these permissions."""
+    """Deny unless the access policy lets ``actor`` administer user accounts (sysadmin by default).
+
+    ``None`` is the system actor: a command run by the operator of the host. A refusal is recorded in
+    the audit trail (``access.denied``) before it is raised.
+    """
     if actor is None:
         return
-    if actor.is_active and actor.has_role(Role.SYSADMIN):
-        return
-    record_security_event(
-        SecurityEventKind.ACCOUNT_CHANGE_DENIED,
-        outcome=Outcome.DENIED,
-        request=request,
-        user=actor,
-        actor=actor,
-        detail={"permission": permission.value},
-    )
-    raise AccountsError(AccountsErrorCode.PERMISSION_DENIED, "You are not allowed to manage user accounts.")
+    try:
+        enforce(actor, Action.ADMINISTER, Resource(ResourceType.USER_ACCOUNT), Purpose.OPERATIONS, request=request)
+    except AccessDeniedError:
+        raise AccountsError(
+            AccountsErrorCode.PERMISSION_DENIED, "You are not allowed to manage user accounts."
+        ) from None
 
 
 def _validate_password(password: str, user: User) -> None:
@@ -154,9 +156,7 @@ def revoke_role(*, user: User, role: Role, actor: User | None, request: HttpRequ
         if role.value not in before:
             return False
         if role is Role.SYSADMIN and user.is_active and _active_sysadmins() <= 1:
-            raise AccountsError(
-                AccountsErrorCode.LAST_SYSADMIN, "the last active system administrator keeps that role"
-            )
+            raise AccountsError(AccountsErrorCode.LAST_SYSADMIN, "the last active system administrator keeps that role")
         RoleAssignment.objects.filter(user=user, role=role.value).delete()
         user.forget_cached_roles()
         record_security_event(
@@ -170,9 +170,7 @@ def revoke_role(*, user: User, role: Role, actor: User | None, request: HttpRequ
         return True
 
 
-def deactivate_user(
-    *, user: User, actor: User | None, reason: str, request: HttpRequest | None = None
-) -> None:
+def deactivate_user(*, user: User, actor: User | None, reason: str, request: HttpRequest | None = None) -> None:
     """Deprovision: the account can no longer sign in, and every session and API token ends now."""
     require_account_admin(actor, AccountsPermission.MANAGE_USERS, request=request)
     with transaction.atomic():
@@ -185,7 +183,8 @@ def deactivate_user(
         now = clock.now()
         user.is_active = False
         user.deactivated_at = now
-        user.save(update_fields=["is_active", "deactivated_at"])
+        user.deactivation_reason = " ".join(reason.split())[:200]
+        user.save(update_fields=["is_active", "deactivated_at", "deactivation_reason"])
         ended = end_all_sessions(user)
         revoked = user.api_tokens.filter(revoked_at__isnull=True).update(revoked_at=now)
         record_security_event(
@@ -194,7 +193,7 @@ def deactivate_user(
             request=request,
             user=user,
             actor=actor,
-            detail={"reason": reason.strip()[:120], "sessions_ended": ended, "tokens_revoked": revoked},
+            detail={"sessions_ended": ended, "tokens_revoked": revoked},
         )
 
 
@@ -215,9 +214,7 @@ def reactivate_user(*, user: User, actor: User | None, request: HttpRequest | No
         )
 
 
-def set_password(
-    *, user: User, new_password: str, actor: User | None, request: HttpRequest | None = None
-) -> None:
+def set_password(*, user: User, new_password: str, actor: User | None, request: HttpRequest | None = None) -> None:
     """An administrator (or the system) sets a user's password. Every session of the user ends."""
     require_account_admin(actor, AccountsPermission.MANAGE_USERS, request=request)
     _store_password(user, new_password, actor=actor, request=request)
@@ -239,9 +236,7 @@ def change_password(
     _store_password(user, new_password, actor=user, request=request)
 
 
-def _store_password(
-    user: User, new_password: str, *, actor: User | None, request: HttpRequest | None
-) -> None:
+def _store_password(user: User, new_password: str, *, actor: User | None, request: HttpRequest | None) -> None:
     try:
         _validate_password(new_password, user)
     except AccountsError:

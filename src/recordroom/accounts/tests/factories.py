@@ -47,9 +47,7 @@ def make_user(
 ) -> Person:
     """A user with roles and a password, and (by default) a confirmed TOTP device."""
     name = username or f"user{next(_counter):04d}"
-    user = create_user(
-        username=name, display_name=f"Test {name}", roles=list(roles), password=password, actor=None
-    )
+    user = create_user(username=name, display_name=f"Test {name}", roles=list(roles), password=password, actor=None)
     totp = None
     if enrolled:
         device: TOTPDevice = begin_totp_enrollment(user)

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from recordroom.accounts.models import SecurityEvent
 from recordroom.accounts.roles import Role
 from recordroom.accounts.security_events import SecurityEventKind
 from recordroom.accounts.services import issue_api_token, revoke_api_token
 from recordroom.accounts.tests.factories import make_user, sign_in
+from recordroom.audit.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +30,9 @@ def test_token_caller_sees_only_the_tokens_roles(client):
         "authenticated_by": "token",
     }
     assert (
-        SecurityEvent.objects.filter(kind=SecurityEventKind.TOKEN_USED.value, user_id=person.user.pk).count()
+        AuditEvent.objects.filter(
+            event_type=SecurityEventKind.TOKEN_USED.value, resource_id=str(person.user.pk)
+        ).count()
         == 1
     )
 
@@ -63,10 +65,8 @@ def test_revoked_token_gets_401(client):
     revoke_api_token(token=token, actor=person.user)
     response = client.get(ME, HTTP_AUTHORIZATION=f"Bearer {secret}")
     assert response.status_code == 401
-    assert (
-        SecurityEvent.objects.filter(kind=SecurityEventKind.TOKEN_REJECTED.value).get().detail["reason"]
-        == "revoked"
-    )
+    rejected = AuditEvent.objects.get(event_type=SecurityEventKind.TOKEN_REJECTED.value)
+    assert rejected.detail_data["reason"] == "revoked"
 
 
 def test_openapi_document_is_served_and_every_route_has_an_operation_id():

@@ -25,9 +25,7 @@ def run(*args: str) -> dict[str, Any]:
 
 
 def test_createuser_prints_a_one_time_password_that_works():
-    result = run(
-        "createuser", "pat.coder", "--role", "coder", "--role", "cdi_specialist", "--display-name", "Pat"
-    )
+    result = run("createuser", "pat.coder", "--role", "coder", "--role", "cdi_specialist", "--display-name", "Pat")
     user = User.objects.get(username="pat.coder")
     assert result["roles"] == ["cdi_specialist", "coder"]
     assert user.check_password(result["password"])

@@ -7,7 +7,7 @@ import pytest
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from recordroom.accounts.errors import AccountsError
-from recordroom.accounts.models import RecoveryCode, RecoveryCodeDevice, SecurityEvent
+from recordroom.accounts.models import RecoveryCode, RecoveryCodeDevice
 from recordroom.accounts.otp import base32_secret, digest_recovery_code, normalize_recovery_code
 from recordroom.accounts.roles import Role
 from recordroom.accounts.security_events import SecurityEventKind
@@ -20,6 +20,7 @@ from recordroom.accounts.services import (
     verify_second_factor,
 )
 from recordroom.accounts.tests.factories import make_user
+from recordroom.audit.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -31,11 +32,9 @@ def test_enrollment_needs_a_correct_first_code():
     with pytest.raises(AccountsError):
         confirm_totp_enrollment(user=person.user, device=device, token="not-a-code")
     assert not has_confirmed_totp(person.user)
-    failure = SecurityEvent.objects.get(kind=SecurityEventKind.MFA_FAILED.value)
-    assert failure.detail == {"stage": "enrollment"}
-    codes = confirm_totp_enrollment(
-        user=person.user, device=device, token=pyotp.TOTP(base32_secret(device.key)).now()
-    )
+    failure = AuditEvent.objects.get(event_type=SecurityEventKind.MFA_FAILED.value)
+    assert failure.detail_data == {"stage": "enrollment"}
+    codes = confirm_totp_enrollment(user=person.user, device=device, token=pyotp.TOTP(base32_secret(device.key)).now())
     assert len(codes) == 10
     assert len(set(codes)) == 10
     assert has_confirmed_totp(person.user)
@@ -68,8 +67,8 @@ def test_totp_from_a_neighbouring_step_is_accepted_once():
 def test_totp_far_from_now_is_refused():
     person = make_user()
     assert verify_second_factor(user=person.user, token=person.code(offset_steps=5)) is None
-    failure = SecurityEvent.objects.filter(kind=SecurityEventKind.MFA_FAILED.value).get()
-    assert failure.detail == {"shape": "totp"}
+    failure = AuditEvent.objects.filter(event_type=SecurityEventKind.MFA_FAILED.value).get()
+    assert failure.detail_data == {"shape": "totp"}
 
 
 def test_another_users_code_does_not_work():
@@ -99,8 +98,5 @@ def test_wrong_codes_slow_down_the_next_try(settings):
     """django-otp's exponential throttle: after a failure the device refuses even a right code at once."""
     settings.OTP_TOTP_THROTTLE_FACTOR = 60
     person = make_user()
-    assert (
-        verify_second_factor(user=person.user, token="000001" if person.code() != "000001" else "000002")
-        is None
-    )
+    assert verify_second_factor(user=person.user, token="000001" if person.code() != "000001" else "000002") is None
     assert verify_second_factor(user=person.user, token=person.code()) is None

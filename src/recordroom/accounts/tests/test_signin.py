@@ -9,11 +9,12 @@ import pytest
 from django.contrib.sessions.models import Session
 from django.test import Client
 
-from recordroom.accounts.models import SecurityEvent, User
+from recordroom.accounts.models import User
 from recordroom.accounts.roles import Role
 from recordroom.accounts.security_events import SecurityEventKind
 from recordroom.accounts.services import deactivate_user
 from recordroom.accounts.tests.factories import make_user, sign_in
+from recordroom.audit.models import AuditEvent
 from recordroom.core import clock
 
 pytestmark = pytest.mark.django_db
@@ -23,7 +24,7 @@ VERIFY = "/accounts/login/verify/"
 
 
 def kinds() -> list[str]:
-    return list(SecurityEvent.objects.values_list("kind", flat=True))
+    return list(AuditEvent.objects.values_list("event_type", flat=True))
 
 
 def post_login(client: Client, username: str, password: str, **extra):
@@ -60,9 +61,9 @@ def test_wrong_password_and_unknown_user_get_the_same_answer(client, person):
         return re.sub(rb'name="csrfmiddlewaretoken" value="[^"]+"', b"", body).replace(name.encode(), b"X")
 
     assert scrub(wrong.content, person.username) == scrub(unknown.content, "nobody.here")
-    events = SecurityEvent.objects.filter(kind=SecurityEventKind.LOGIN_FAILED.value).order_by("id")
-    assert [e.user_id for e in events] == [person.user.pk, None]
-    assert events[1].username_digest != ""
+    events = AuditEvent.objects.filter(event_type=SecurityEventKind.LOGIN_FAILED.value).order_by("seq")
+    assert [e.account_id for e in events] == [person.user.pk, None]
+    assert events[1].detail_data["username_digest"]
 
 
 def test_session_id_is_rotated_at_sign_in(client, person):
@@ -164,8 +165,8 @@ def test_megabyte_inputs_are_refused_without_work(client, person, field):
     data[field] = "a" * (1024 * 1024)
     response = client.post(LOGIN, data)
     assert response.status_code == 400
-    event = SecurityEvent.objects.get(kind=SecurityEventKind.LOGIN_REFUSED_INPUT.value)
-    assert event.detail == {"reason": "input_too_long"}
+    event = AuditEvent.objects.get(event_type=SecurityEventKind.LOGIN_REFUSED_INPUT.value)
+    assert event.detail_data == {"reason": "input_too_long"}
     assert "_auth_user_id" not in client.session
 
 
@@ -182,7 +183,7 @@ def test_confusable_usernames_are_refused(client, lookalike):
     response = post_login(client, lookalike, "correct horse battery staple 42")
     assert response.status_code == 400
     assert "_auth_user_id" not in client.session
-    assert SecurityEvent.objects.filter(kind=SecurityEventKind.LOGIN_REFUSED_INPUT.value).count() == 1
+    assert AuditEvent.objects.filter(event_type=SecurityEventKind.LOGIN_REFUSED_INPUT.value).count() == 1
 
 
 def test_deactivated_user_cannot_sign_in(client, person):
@@ -314,7 +315,7 @@ def test_security_events_never_hold_the_password(client, person):
     post_login(client, person.username, "wrong password number x")
     post_login(client, "someone.else", person.password)
     sign_in(Client(), person)
-    for event in SecurityEvent.objects.all():
+    for event in AuditEvent.objects.all():
         blob = repr(event.__dict__)
         assert person.password not in blob
         assert "wrong password number x" not in blob

@@ -7,11 +7,12 @@ from datetime import timedelta
 import pytest
 
 from recordroom.accounts.errors import AccountsError, AccountsErrorCode
-from recordroom.accounts.models import ApiToken, SecurityEvent
+from recordroom.accounts.models import ApiToken
 from recordroom.accounts.roles import Role
 from recordroom.accounts.security_events import SecurityEventKind
 from recordroom.accounts.services import authenticate_api_token, issue_api_token, revoke_api_token
 from recordroom.accounts.tests.factories import make_user
+from recordroom.audit.models import AuditEvent
 from recordroom.core import clock
 
 pytestmark = pytest.mark.django_db
@@ -19,9 +20,7 @@ pytestmark = pytest.mark.django_db
 
 def test_issued_token_is_shown_once_and_stored_as_a_digest():
     person = make_user([Role.CODER, Role.HIM_CLERK])
-    token, secret = issue_api_token(
-        user=person.user, name="nightly export", roles=[Role.CODER], actor=person.user
-    )
+    token, secret = issue_api_token(user=person.user, name="nightly export", roles=[Role.CODER], actor=person.user)
     assert secret.startswith(f"rr_{token.prefix}_")
     assert secret not in repr(ApiToken.objects.filter(pk=token.pk).values().get())
     assert token.roles == ["coder"]
@@ -56,8 +55,8 @@ def test_expired_token_is_refused():
     _, secret = issue_api_token(user=person.user, name="x", roles=[Role.CODER], actor=person.user, days=1)
     with clock.frozen(clock.now() + timedelta(days=1, seconds=1)):
         assert authenticate_api_token(secret) is None
-    event = SecurityEvent.objects.filter(kind=SecurityEventKind.TOKEN_REJECTED.value).get()
-    assert event.detail["reason"] == "expired"
+    event = AuditEvent.objects.filter(event_type=SecurityEventKind.TOKEN_REJECTED.value).get()
+    assert event.detail_data["reason"] == "expired"
 
 
 def test_revoked_token_is_refused():
@@ -70,7 +69,7 @@ def test_revoked_token_is_refused():
 @pytest.mark.parametrize("raw", ["", "rr_", "rr_abcd_", "Bearer x", "rr_" + "a" * 5000, "rr_00000000_forged"])
 def test_malformed_or_forged_tokens_are_refused(raw):
     assert authenticate_api_token(raw) is None
-    assert SecurityEvent.objects.filter(kind=SecurityEventKind.TOKEN_REJECTED.value).count() == 1
+    assert AuditEvent.objects.filter(event_type=SecurityEventKind.TOKEN_REJECTED.value).count() == 1
 
 
 def test_a_token_with_the_right_prefix_but_wrong_secret_is_refused():

@@ -9,9 +9,7 @@ from hypothesis import strategies as st
 from recordroom.accounts.usernames import UsernameError, canonical_username
 
 
-@pytest.mark.parametrize(
-    ("raw", "expected"), [("J.Doe", "j.doe"), ("  coder_01 ", "coder_01"), ("a-b", "a-b")]
-)
+@pytest.mark.parametrize(("raw", "expected"), [("J.Doe", "j.doe"), ("  coder_01 ", "coder_01"), ("a-b", "a-b")])
 def test_canonical_form(raw, expected):
     assert canonical_username(raw) == expected
 

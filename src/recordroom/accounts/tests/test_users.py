@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 
 from recordroom.accounts.errors import AccountsError, AccountsErrorCode
-from recordroom.accounts.models import ApiToken, RoleAssignment, SecurityEvent, User, UserSession
+from recordroom.accounts.models import ApiToken, RoleAssignment, User, UserSession
 from recordroom.accounts.roles import Role
 from recordroom.accounts.security_events import SecurityEventKind
 from recordroom.accounts.services import (
@@ -20,12 +20,13 @@ from recordroom.accounts.services import (
     set_password,
 )
 from recordroom.accounts.tests.factories import make_user, sign_in
+from recordroom.audit.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 
 
-def events(kind: SecurityEventKind) -> list[SecurityEvent]:
-    return list(SecurityEvent.objects.filter(kind=kind.value).order_by("id"))
+def events(kind: SecurityEventKind) -> list[AuditEvent]:
+    return list(AuditEvent.objects.filter(event_type=kind.value).order_by("seq"))
 
 
 def test_create_user_stores_canonical_name_roles_and_a_hashed_password(sysadmin):
@@ -41,9 +42,9 @@ def test_create_user_stores_canonical_name_roles_and_a_hashed_password(sysadmin)
     assert "a long enough passphrase" not in user.password
     assert user.check_password("a long enough passphrase")
     event = events(SecurityEventKind.USER_CREATED)[-1]
-    assert event.user_id == user.pk
+    assert event.account_id == user.pk
     assert event.actor_id == sysadmin.user.pk
-    assert event.detail["roles_after"] == ["cdi_specialist", "coder"]
+    assert event.detail_data["roles_after"] == ["cdi_specialist", "coder"]
 
 
 @pytest.mark.parametrize(
@@ -87,9 +88,9 @@ def test_non_admin_cannot_create_users_and_the_denial_is_recorded():
         create_user(username="sneaky", display_name="S", roles=[Role.SYSADMIN], actor=clerk.user)
     assert caught.value.code is AccountsErrorCode.PERMISSION_DENIED
     assert User.objects.count() == before
-    denied = events(SecurityEventKind.ACCOUNT_CHANGE_DENIED)
-    assert [(e.actor_id, e.outcome, e.detail["permission"]) for e in denied] == [
-        (clerk.user.pk, "denied", "accounts.manage_users")
+    denied = list(AuditEvent.objects.filter(event_type="access.denied"))
+    assert [(e.actor_id, e.outcome, e.resource_type, e.detail_data["action"]) for e in denied] == [
+        (clerk.user.pk, "denied", "user_account", "administer")
     ]
 
 
@@ -102,9 +103,9 @@ def test_role_changes_record_the_roles_before_and_after(sysadmin):
     granted = events(SecurityEventKind.ROLE_GRANTED)
     revoked = events(SecurityEventKind.ROLE_REVOKED)
     assert len(granted) == 1
-    assert granted[0].detail["roles_before"] == ["coder"]
-    assert granted[0].detail["roles_after"] == ["coder", "roi_specialist"]
-    assert revoked[0].detail["roles_after"] == ["roi_specialist"]
+    assert granted[0].detail_data["roles_before"] == ["coder"]
+    assert granted[0].detail_data["roles_after"] == ["coder", "roi_specialist"]
+    assert revoked[0].detail_data["roles_after"] == ["roi_specialist"]
     assert User.objects.get(pk=coder.user.pk).role_set() == {Role.ROI_SPECIALIST}
 
 
@@ -112,9 +113,7 @@ def test_non_admin_cannot_grant_roles():
     clerk = make_user([Role.HIM_CLERK])
     with pytest.raises(AccountsError):
         grant_role(user=clerk.user, role=Role.SYSADMIN, actor=clerk.user)
-    assert list(RoleAssignment.objects.filter(user=clerk.user).values_list("role", flat=True)) == [
-        "him_clerk"
-    ]
+    assert list(RoleAssignment.objects.filter(user=clerk.user).values_list("role", flat=True)) == ["him_clerk"]
 
 
 def test_last_sysadmin_keeps_the_role_and_stays_active(sysadmin):
@@ -142,7 +141,8 @@ def test_deactivation_ends_every_session_and_token(sysadmin):
     assert second.get("/").status_code == 302
     assert ApiToken.objects.get(pk=token.pk).revoked_at is not None
     event = events(SecurityEventKind.USER_DEACTIVATED)[-1]
-    assert event.detail == {"reason": "left the organization", "sessions_ended": 2, "tokens_revoked": 1}
+    assert event.detail_data == {"sessions_ended": 2, "tokens_revoked": 1}
+    assert User.objects.get(pk=person.user.pk).deactivation_reason == "left the organization"
 
 
 def test_cannot_deactivate_yourself(sysadmin):
@@ -170,13 +170,9 @@ def test_admin_password_reset_ends_the_users_sessions(sysadmin):
 
 def test_changing_your_password_needs_the_current_one(person):
     with pytest.raises(AccountsError):
-        change_password(
-            user=person.user, current_password="wrong one", new_password="another long passphrase"
-        )
+        change_password(user=person.user, current_password="wrong one", new_password="another long passphrase")
     assert User.objects.get(pk=person.user.pk).check_password(person.password)
-    assert events(SecurityEventKind.PASSWORD_REJECTED)[-1].detail == {"reason": "current_password_wrong"}
-    change_password(
-        user=person.user, current_password=person.password, new_password="another long passphrase"
-    )
+    assert events(SecurityEventKind.PASSWORD_REJECTED)[-1].detail_data == {"reason": "current_password_wrong"}
+    change_password(user=person.user, current_password=person.password, new_password="another long passphrase")
     assert User.objects.get(pk=person.user.pk).check_password("another long passphrase")
     assert len(events(SecurityEventKind.PASSWORD_CHANGED)) == 1

@@ -7,10 +7,10 @@ import re
 import pytest
 from django.test import Client
 
-from recordroom.accounts.models import ApiToken, SecurityEvent, User
+from recordroom.accounts.models import ApiToken, User
 from recordroom.accounts.roles import Role
-from recordroom.accounts.security_events import SecurityEventKind
 from recordroom.accounts.tests.factories import make_user, sign_in
+from recordroom.audit.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -70,9 +70,7 @@ def test_change_password_from_my_account(signed_in_client, person):
     assert signed_in_client.get("/").status_code == 200
     from recordroom.accounts.models import UserSession
 
-    assert list(UserSession.objects.values_list("session_key", flat=True)) == [
-        signed_in_client.session.session_key
-    ]
+    assert list(UserSession.objects.values_list("session_key", flat=True)) == [signed_in_client.session.session_key]
 
 
 def test_regenerating_recovery_codes_needs_a_current_code(client):
@@ -88,7 +86,7 @@ def test_regenerating_recovery_codes_needs_a_current_code(client):
 def test_users_screen_is_for_administrators_only(signed_in_client, person):
     response = signed_in_client.get("/accounts/users/")
     assert response.status_code == 403
-    denied = SecurityEvent.objects.get(kind=SecurityEventKind.ACCOUNT_CHANGE_DENIED.value)
+    denied = AuditEvent.objects.get(event_type="access.denied")
     assert denied.actor_id == person.user.pk
     assert b'href="/accounts/users/"' not in signed_in_client.get("/").content
 
@@ -137,14 +135,12 @@ def test_admin_changes_roles_and_deactivates(admin_client):
     response = admin_client.post(url, {"action": "deactivate", "reason": "contract ended"})
     assert b"Account deactivated." in response.content
     assert not User.objects.get(pk=person.user.pk).is_active
-    assert b"account.deactivated" in admin_client.get(url).content
+    assert b"accounts.user_deactivated" in admin_client.get(url).content
 
 
 def test_admin_cannot_remove_the_last_sysadmin_role(admin_client):
     admin = admin_client.admin
-    response = admin_client.post(
-        f"/accounts/users/{admin.user.public_id}/", {"action": "roles", "roles": ["coder"]}
-    )
+    response = admin_client.post(f"/accounts/users/{admin.user.public_id}/", {"action": "roles", "roles": ["coder"]})
     assert response.status_code == 400
     assert b"the last active system administrator keeps that role" in response.content
     assert User.objects.get(pk=admin.user.pk).role_set() == {Role.SYSADMIN}

@@ -7,6 +7,7 @@ It adds ``--json`` (machine-readable output on stdout), ``--actor`` (the user a 
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 from typing import Any
@@ -29,6 +30,16 @@ class RecordroomCommand(BaseCommand):
 
     def add_command_arguments(self, parser: CommandParser) -> None:
         """Subclasses add their own arguments here."""
+
+    @staticmethod
+    def shared_options() -> Any:
+        """A parent parser for subcommands, so ``--json``/``--actor``/``--automated`` may also follow the
+        subcommand (``recordroom audit verify --json``). SUPPRESS keeps a value given before it."""
+        parent = argparse.ArgumentParser(add_help=False)
+        parent.add_argument("--json", action="store_true", default=argparse.SUPPRESS)
+        parent.add_argument("--actor", default=argparse.SUPPRESS)
+        parent.add_argument("--automated", action="store_true", default=argparse.SUPPRESS)
+        return parent
 
     def resolve_actor(self, username: str | None) -> AbstractBaseUser | None:
         if not username:

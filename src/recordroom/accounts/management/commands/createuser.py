@@ -16,9 +16,7 @@ from recordroom.core.management.base import CommandFailed, RecordroomCommand
 
 
 class Command(RecordroomCommand):
-    help = (
-        "Create a user with one or more roles. The password comes from stdin or is generated and shown once."
-    )
+    help = "Create a user with one or more roles. The password comes from stdin or is generated and shown once."
 
     def add_command_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("username")
@@ -57,7 +55,5 @@ class Command(RecordroomCommand):
         }
         if generated:
             result["password"] = password
-            result["message"] += (
-                f"\npassword (shown once): {password}\nTwo-step sign-in is set up at first sign-in."
-            )
+            result["message"] += f"\npassword (shown once): {password}\nTwo-step sign-in is set up at first sign-in."
         return result

@@ -1,0 +1,38 @@
+"""Read-only queries of the access app, filtered by the policy in the query (STYLE R5)."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from recordroom.access.audit_events import AccessEvent
+from recordroom.access.decisions import Principal, Resource, authorize
+from recordroom.access.models import EmergencyAccess
+from recordroom.access.services import enforce
+from recordroom.audit.services import AuditAction, Outcome, record
+from recordroom.core.vocabulary import Action, Purpose, ResourceType
+
+
+def emergency_accesses_for_review(
+    actor: Principal, *, include_reviewed: bool = False, request: HttpRequest | None = None
+) -> QuerySet[EmergencyAccess]:
+    """Break-the-glass windows awaiting the privacy officer's review (ONC 170.315(d)(6); 164.308(a)(1)(ii)(D))."""
+    enforce(actor, Action.SEARCH, Resource(ResourceType.EMERGENCY_ACCESS), Purpose.OPERATIONS, request=request)
+    windows = EmergencyAccess.objects.select_related("user", "reviewed_by").order_by("-created_at")
+    if not include_reviewed:
+        windows = windows.filter(reviewed_at__isnull=True)
+    record(
+        AccessEvent.EMERGENCY_QUEUE_VIEWED, action=AuditAction.QUERY, outcome=Outcome.SUCCESS, actor=actor,
+        request=request, purpose=Purpose.OPERATIONS, resource_type=ResourceType.EMERGENCY_ACCESS.value,
+        detail={"include_reviewed": include_reviewed},
+    )  # fmt: skip
+    return windows
+
+
+def unreviewed_emergency_count(actor: Principal) -> int | None:
+    """How many windows wait for review, or ``None`` if the actor may not see the queue (no refusal is
+    recorded: this only decides whether a dashboard panel shows a number)."""
+    decision = authorize(actor, Action.SEARCH, Resource(ResourceType.EMERGENCY_ACCESS), Purpose.OPERATIONS)
+    if not decision.allowed:
+        return None
+    return EmergencyAccess.objects.filter(reviewed_at__isnull=True).count()

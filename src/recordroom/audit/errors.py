@@ -1,0 +1,20 @@
+"""Errors of the audit trail."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class AuditErrorCode(StrEnum):
+    UNKNOWN_EVENT_TYPE = "unknown_event_type"
+    INVALID_FIELD = "invalid_field"
+    PHI_IN_FREE_FIELD = "phi_in_free_field"
+    CHAIN_HEAD_MISSING = "chain_head_missing"
+    PERMISSION_DENIED = "permission_denied"
+
+
+class AuditError(Exception):
+    def __init__(self, code: AuditErrorCode, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message

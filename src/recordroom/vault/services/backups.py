@@ -1,0 +1,623 @@
+"""Encrypted backups with verified restore (HIPAA 164.308(a)(7)(ii)(A) data backup plan, (B) disaster
+recovery plan, (D) testing and revision: every backup can be verified by restoring it somewhere else).
+
+``create_backup`` snapshots the database (SQLite online backup API, or ``pg_dump`` in an exported
+snapshot so the row counts and the dump agree), adds every document blob and the keyring, and writes one
+archive encrypted under a passphrase (:mod:`recordroom.vault.backup`). ``verify_backup`` restores it into a
+temporary place (a directory, plus a temporary PostgreSQL database where needed), checks every hash, every
+row count, every data key, every blob and the checks named in ``RECORDROOM_BACKUP_CHECKS`` (the audit
+chain), then removes it all. ``restore_backup`` does the same and then installs the result; any failure
+before the database is swapped leaves the target as it was.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from django.conf import settings
+from django.db import connection, connections
+from django.db.models import Model
+from django.utils.module_loading import import_string
+
+from recordroom.core import clock
+from recordroom.vault.backup import ArchiveWriter, new_archive_name, read_archive
+from recordroom.vault.blind_index import forget_derived_keys
+from recordroom.vault.errors import VaultError, VaultErrorCode
+from recordroom.vault.keyring import FileKeyring, get_keyring, reload_keyring, write_private_file
+from recordroom.vault.models import Blob, DataKey
+from recordroom.vault.services.documents import document_store, verify_document
+from recordroom.vault.services.keys import clear_key_cache
+
+logger = logging.getLogger(__name__)
+SQLITE_FILE = "database/db.sqlite3"
+PG_FILE = "database/db.pgdump"
+KEYRING_FILE = "keyring.json"
+CHECK_TIMEOUT_S = 3600
+
+
+@dataclass(frozen=True)
+class BackupResult:
+    path: Path
+    size: int
+    vendor: str
+    row_counts: dict[str, int]
+    documents: int
+    seconds: float
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    path: Path
+    vendor: str
+    row_counts: dict[str, int]
+    documents: int
+    checks: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+# ------------------------------------------------------------------ database snapshots
+def _sqlite_counts(path: Path) -> dict[str, int]:
+    with sqlite3.connect(path) as db:
+        names = [
+            row[0]
+            for row in db.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
+            )
+        ]
+        return {name: db.execute(f"SELECT COUNT(*) FROM {_quote(name)}").fetchone()[0] for name in names}  # noqa: S608
+
+
+def _pg_settings() -> dict[str, str]:
+    source = connection.settings_dict
+    return {
+        "dbname": str(source["NAME"]),
+        "user": str(source.get("USER") or ""),
+        "password": str(source.get("PASSWORD") or ""),
+        "host": str(source.get("HOST") or ""),
+        "port": str(source.get("PORT") or ""),
+    }
+
+
+def _pg_env(params: dict[str, str]) -> dict[str, str]:
+    env = dict(os.environ)
+    if params["password"]:
+        env["PGPASSWORD"] = params["password"]
+    return env
+
+
+def _pg_args(params: dict[str, str]) -> list[str]:
+    args = []
+    if params["host"]:
+        args += ["--host", params["host"]]
+    if params["port"]:
+        args += ["--port", params["port"]]
+    if params["user"]:
+        args += ["--username", params["user"]]
+    return args
+
+
+def _pg_connect(params: dict[str, str], *, dbname: str | None = None) -> Any:
+    import psycopg
+
+    kwargs: dict[str, Any] = {key: value for key, value in params.items() if value and key != "dbname"}
+    return psycopg.connect(dbname=dbname or params["dbname"], **kwargs)
+
+
+def _pg_url(params: dict[str, str], dbname: str) -> str:
+    credentials = quote(params["user"], safe="")
+    if params["password"]:
+        credentials += ":" + quote(params["password"], safe="")
+    host = params["host"] or "localhost"
+    port = f":{params['port']}" if params["port"] else ""
+    return f"postgresql://{credentials}@{host}{port}/{quote(dbname, safe='')}"
+
+
+def _tool(name: str) -> str:
+    found = shutil.which(name)
+    if found is None:
+        raise VaultError(VaultErrorCode.BACKUP_TOOL_FAILED, f"{name} is not installed (PostgreSQL client tools)")
+    return found
+
+
+def _run_tool(args: list[str], env: dict[str, str], what: str) -> None:
+    completed = subprocess.run(args, env=env, capture_output=True, check=False)  # noqa: S603
+    if completed.returncode != 0:
+        last = completed.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or [""]
+        raise VaultError(VaultErrorCode.BACKUP_TOOL_FAILED, f"{what} failed: {last[0][:300]}")
+
+
+def _snapshot(workdir: Path) -> tuple[str, Path, dict[str, int]]:
+    """Write a consistent copy of the database into ``workdir``: (vendor, file, row counts)."""
+    if connection.vendor == "sqlite":
+        target = workdir / "db.sqlite3"
+        connection.ensure_connection()
+        source = connection.connection
+        with sqlite3.connect(target) as copy:
+            source.backup(copy)
+        copy.close()
+        return "sqlite", target, _sqlite_counts(target)
+    if connection.vendor == "postgresql":
+        params = _pg_settings()
+        target = workdir / "db.pgdump"
+        pg_dump = _tool("pg_dump")
+        with _pg_connect(params) as snapshot_conn:
+            snapshot_conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            snapshot_id = snapshot_conn.execute("SELECT pg_export_snapshot()").fetchone()[0]
+            tables = [
+                row[0]
+                for row in snapshot_conn.execute(
+                    "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename"
+                )
+            ]
+            counts = {
+                name: snapshot_conn.execute(f"SELECT COUNT(*) FROM {_quote(name)}").fetchone()[0]  # noqa: S608
+                for name in tables
+            }
+            _run_tool(
+                [
+                    pg_dump,
+                    *_pg_args(params),
+                    "--format=custom",
+                    "--no-owner",
+                    "--no-privileges",
+                    f"--snapshot={snapshot_id}",
+                    f"--file={target}",
+                    params["dbname"],
+                ],
+                _pg_env(params),
+                "pg_dump",
+            )
+            snapshot_conn.rollback()
+        return "postgresql", target, counts
+    raise VaultError(
+        VaultErrorCode.BACKUP_TOOL_FAILED, f"backups support SQLite and PostgreSQL, not {connection.vendor}"
+    )
+
+
+@contextmanager
+def _workdir(near: Path) -> Iterator[Path]:
+    """A private (0700) temporary directory, removed afterwards whatever happens."""
+    path = Path(tempfile.mkdtemp(prefix=".recordroom-", dir=near))
+    try:
+        yield path
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def _backup_path(path: Path | None) -> Path:
+    if path is None:
+        folder = Path(settings.RECORDROOM_BACKUP_DIR)
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        return folder / new_archive_name()
+    if path.is_dir():
+        return path / new_archive_name()
+    if path.exists():
+        raise VaultError(VaultErrorCode.BACKUP_FORMAT, f"{path.name} already exists; choose a new file name")
+    return path
+
+
+def create_backup(path: Path | None, *, passphrase: str) -> BackupResult:
+    """Write one encrypted archive of the database, the document blobs and the keyring."""
+    started = time.perf_counter()
+    target = _backup_path(path)
+    target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    writer = ArchiveWriter(target, passphrase=passphrase, log2n=settings.RECORDROOM_BACKUP_SCRYPT_LOG2N)
+    try:
+        with _workdir(target.parent) as workdir:
+            vendor, snapshot, counts = _snapshot(workdir)
+            writer.add_file(SQLITE_FILE if vendor == "sqlite" else PG_FILE, snapshot)
+            store = document_store()
+            documents = 0
+            for address in store.addresses():
+                writer.add_file(f"documents/{address[:2]}/{address}", store.path_for(address))
+                documents += 1
+            keyring = get_keyring()
+            writer.add_bytes(KEYRING_FILE, keyring.export())
+            writer.close(
+                {
+                    "format": 1,
+                    "created_at": clock.now().isoformat(),
+                    "database": {"vendor": vendor, "row_counts": counts},
+                    "keyring_id": keyring.keyring_id,
+                    "members": writer.members,
+                }
+            )
+    except BaseException:
+        writer.abort()
+        raise
+    logger.info("vault: backup %s written (%s documents)", target.name, documents)
+    return BackupResult(
+        path=target,
+        size=target.stat().st_size,
+        vendor=vendor,
+        row_counts=counts,
+        documents=documents,
+        seconds=time.perf_counter() - started,
+    )
+
+
+# ------------------------------------------------------------------ unpacking and checking
+def _unpack(path: Path, passphrase: str, into: Path) -> dict[str, Any]:
+    """Decrypt and extract an archive into ``into``; every member's SHA-256 and size must match the
+    manifest and nothing may be missing or extra. Returns the manifest."""
+    if not path.is_file():
+        raise VaultError(VaultErrorCode.BACKUP_FORMAT, f"{path.name} is not a file")
+    seen: dict[str, dict[str, object]] = {}
+    manifest: dict[str, Any] | None = None
+    for name, member in read_archive(path, passphrase=passphrase):
+        if manifest is not None:
+            raise VaultError(VaultErrorCode.BACKUP_CORRUPT, f"{path.name} has members after its manifest")
+        if name == "manifest.json":
+            manifest = json.loads(member.read())
+            continue
+        target = into / name
+        target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        digest, size = hashlib.sha256(), 0
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as out:
+            while chunk := member.read(1 << 20):
+                digest.update(chunk)
+                size += len(chunk)
+                out.write(chunk)
+        seen[name] = {"sha256": digest.hexdigest(), "size": size}
+    if manifest is None:
+        raise VaultError(VaultErrorCode.BACKUP_CORRUPT, f"{path.name} has no manifest (truncated)")
+    expected = manifest.get("members", {})
+    if set(expected) != set(seen):
+        raise VaultError(VaultErrorCode.BACKUP_CORRUPT, f"{path.name} does not hold the files its manifest lists")
+    for name, facts in expected.items():
+        if facts != seen[name]:
+            raise VaultError(VaultErrorCode.BACKUP_CORRUPT, f"{name} in {path.name} does not match its hash")
+    return manifest
+
+
+@contextmanager
+def _restored_database(manifest: dict[str, Any], unpacked: Path) -> Iterator[str]:
+    """The unpacked database as a usable ``RECORDROOM_DATABASE_URL`` (a temporary PostgreSQL database is
+    created for a pg_dump and dropped afterwards)."""
+    vendor = manifest["database"]["vendor"]
+    if vendor == "sqlite":
+        path = unpacked / SQLITE_FILE
+        with sqlite3.connect(path) as db:
+            status = db.execute("PRAGMA integrity_check").fetchone()[0]
+        db.close()
+        if status != "ok":
+            raise VaultError(VaultErrorCode.BACKUP_CORRUPT, "the database in the backup fails its integrity check")
+        yield f"sqlite:///{path}"
+        return
+    if connection.vendor != "postgresql":
+        raise VaultError(
+            VaultErrorCode.BACKUP_CHECK_FAILED,
+            "a PostgreSQL backup is verified on a PostgreSQL server: set RECORDROOM_DATABASE_URL",
+        )
+    params = _pg_settings()
+    name = f"rr_verify_{uuid.uuid4().hex[:12]}"
+    admin = _pg_connect(params)
+    admin.autocommit = True
+    try:
+        admin.execute(f"CREATE DATABASE {_quote(name)}")
+        try:
+            _run_tool(
+                [
+                    _tool("pg_restore"),
+                    *_pg_args(params),
+                    "--no-owner",
+                    "--no-privileges",
+                    "--exit-on-error",
+                    "--single-transaction",
+                    f"--dbname={name}",
+                    str(unpacked / PG_FILE),
+                ],
+                _pg_env(params),
+                "pg_restore into the temporary database",
+            )
+            yield _pg_url(params, name)
+        finally:
+            admin.execute(f"DROP DATABASE IF EXISTS {_quote(name)} WITH (FORCE)")
+    finally:
+        admin.close()
+
+
+def _check_in_subprocess(database_url: str, unpacked: Path) -> dict[str, Any]:
+    """Run ``backup checks`` in a separate process pointed at the restored copy (its database, keyring and
+    document store), so nothing of this process's configuration can leak into the result."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith("RECORDROOM_VAULT_KEYRING")}
+    home = unpacked / "home"
+    home.mkdir(mode=0o700, exist_ok=True)
+    env.update(
+        {
+            "RECORDROOM_HOME": str(home),
+            "RECORDROOM_DATABASE_URL": database_url,
+            "RECORDROOM_KEYRING_PATH": str(unpacked / KEYRING_FILE),
+            "RECORDROOM_DOCUMENT_STORE": str(unpacked / "documents"),
+            "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", settings.SETTINGS_MODULE),
+        }
+    )
+    args = [sys.executable, "-m", "django", "backup", "checks", "--json"]
+    for check in settings.RECORDROOM_BACKUP_CHECKS:
+        args += ["--check", check]
+    completed = subprocess.run(  # noqa: S603
+        args, env=env, capture_output=True, check=False, timeout=CHECK_TIMEOUT_S, cwd=unpacked
+    )
+    try:
+        report: dict[str, Any] = json.loads(completed.stdout)
+    except ValueError:
+        last = completed.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or [""]
+        raise VaultError(
+            VaultErrorCode.BACKUP_CHECK_FAILED, f"the restored copy could not be checked: {last[0][:300]}"
+        ) from None
+    return report
+
+
+def _verify_into(path: Path, passphrase: str, workdir: Path) -> tuple[dict[str, Any], VerifyResult]:
+    manifest = _unpack(path, passphrase, workdir)
+    (workdir / "documents").mkdir(exist_ok=True, mode=0o700)
+    with _restored_database(manifest, workdir) as url:
+        report = _check_in_subprocess(url, workdir)
+    problems = [f"{c['name']}: {c['message']}" for c in report.get("checks", []) if not c.get("ok")]
+    expected_counts = manifest["database"]["row_counts"]
+    restored_counts = report.get("row_counts", {})
+    for table, count in expected_counts.items():
+        if restored_counts.get(table) != count:
+            problems.append(f"row count of {table}: {restored_counts.get(table)} restored, {count} backed up")
+    if not report.get("ok", False) and not problems:
+        problems.append(str(report.get("error", "the checks did not run")))
+    if problems:
+        raise VaultError(
+            VaultErrorCode.BACKUP_CHECK_FAILED, f"{path.name} failed verification: " + "; ".join(problems[:5])
+        )
+    documents = sum(1 for name in manifest["members"] if name.startswith("documents/"))
+    return manifest, VerifyResult(
+        path=path,
+        vendor=manifest["database"]["vendor"],
+        row_counts=expected_counts,
+        documents=documents,
+        checks=report.get("checks", []),
+    )
+
+
+def verify_backup(path: Path, *, passphrase: str) -> VerifyResult:
+    """Restore ``path`` into a temporary place, check everything, remove it; raise a named VaultError on
+    any problem (``backup_format``, ``backup_wrong_key``, ``backup_corrupt``, ``backup_check_failed``)."""
+    with _workdir(Path(tempfile.gettempdir())) as workdir:
+        result = _verify_into(path, passphrase, workdir)[1]
+    logger.info("vault: backup %s verified", path.name)
+    return result
+
+
+# ------------------------------------------------------------------ checks on a (restored) database
+def _row_counts() -> dict[str, int]:
+    with connection.cursor() as cursor:
+        counts = {}
+        for table in sorted(connection.introspection.table_names(cursor)):
+            cursor.execute(f"SELECT COUNT(*) FROM {connection.ops.quote_name(table)}")  # noqa: S608
+            counts[table] = cursor.fetchone()[0]
+    return counts
+
+
+def _check_data_keys() -> tuple[bool, str]:
+    from recordroom.vault.services.keys import unwrap_data_key
+
+    checked = 0
+    for subject, version, wrapped in (
+        DataKey.objects.filter(wrapped__isnull=False)
+        .values_list("subject", "kek_version", "wrapped")
+        .iterator(chunk_size=5000)
+    ):
+        try:
+            unwrap_data_key(version, bytes(wrapped or b""), subject)
+        except VaultError as exc:
+            return False, f"data key of subject {subject}: {exc}"
+        checked += 1
+    return True, f"{checked} data keys open with the keyring"
+
+
+def _check_blobs() -> tuple[bool, str]:
+    store = document_store()
+    checked = 0
+    for blob in Blob.objects.order_by("id").iterator(chunk_size=500):
+        try:
+            with store.open(blob.address) as handle:
+                digest = hashlib.sha256()
+                while chunk := handle.read(1 << 20):
+                    digest.update(chunk)
+            if digest.hexdigest() != blob.ciphertext_sha256:
+                return False, f"blob {blob.address} does not match its ciphertext hash"
+            if DataKey.objects.filter(subject=blob.subject, wrapped__isnull=False).exists():
+                verify_document(blob.address)
+        except VaultError as exc:
+            return False, str(exc)
+        checked += 1
+    return True, f"{checked} document blobs intact"
+
+
+def run_integrity_checks(extra: list[str] | None = None) -> dict[str, Any]:
+    """Check the configured database: row counts, every data key against the keyring, every blob, and the
+    callables named in ``extra`` (default ``RECORDROOM_BACKUP_CHECKS``), each returning (ok, message)."""
+    checks: list[dict[str, Any]] = []
+    for name, check in (("vault.data_keys", _check_data_keys), ("vault.blobs", _check_blobs)):
+        ok, message = check()
+        checks.append({"name": name, "ok": ok, "message": message})
+    for dotted in settings.RECORDROOM_BACKUP_CHECKS if extra is None else extra:
+        try:
+            ok, message = import_string(dotted)()
+        except Exception as exc:  # noqa: BLE001  (a broken check is a failed check, named)
+            ok, message = False, f"raised {type(exc).__name__}"
+        checks.append({"name": dotted, "ok": bool(ok), "message": str(message)})
+    return {"ok": all(c["ok"] for c in checks), "row_counts": _row_counts(), "checks": checks}
+
+
+# ------------------------------------------------------------------ restore for real
+def _holds_records() -> bool:
+    """Whether this machine's database already holds records: any data key, blob or user account.
+
+    (Other apps' migrations may seed bookkeeping rows, so "any row anywhere" would call every migrated
+    database full.)
+    """
+    from django.contrib.auth import get_user_model
+
+    with connection.cursor() as cursor:
+        tables = set(connection.introspection.table_names(cursor))
+    models: list[type[Model]] = [DataKey, Blob, get_user_model()]
+    return any(model._meta.db_table in tables and model._default_manager.exists() for model in models)
+
+
+@dataclass
+class _Rollback:
+    added_blobs: list[Path] = field(default_factory=list)
+    keyring_path: Path | None = None
+    keyring_before: bytes | None = None
+
+    def undo(self) -> None:
+        for path in self.added_blobs:
+            path.unlink(missing_ok=True)
+        if self.keyring_path is not None:
+            if self.keyring_before is None:
+                self.keyring_path.unlink(missing_ok=True)
+            else:
+                write_private_file(self.keyring_path, self.keyring_before)
+
+
+def _install_blobs(unpacked: Path, undo: _Rollback) -> int:
+    store = document_store()
+    source_root = unpacked / "documents"
+    added = 0
+    for folder in sorted(source_root.iterdir()) if source_root.exists() else []:
+        for source in sorted(folder.iterdir()):
+            target = store.path_for(source.name)
+            if target.exists():
+                continue
+            target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            partial = target.with_name(target.name + ".part")
+            shutil.copyfile(source, partial)
+            partial.chmod(0o600)
+            partial.replace(target)
+            undo.added_blobs.append(target)
+            added += 1
+    return added
+
+
+def _install_keyring(unpacked: Path, undo: _Rollback, *, force: bool) -> None:
+    restored = FileKeyring.parse((unpacked / KEYRING_FILE).read_bytes(), path=None)
+    current = get_keyring_if_present()
+    if current is not None and current.keyring_id != restored.keyring_id and not force:
+        raise VaultError(
+            VaultErrorCode.RESTORE_REFUSED,
+            "this machine already has a different vault keyring; restore with --force to replace it",
+        )
+    if current is not None and current.keyring_id == restored.keyring_id and current.path is None:
+        return  # the environment already supplies this keyring
+    if current is not None and current.path is None:
+        raise VaultError(
+            VaultErrorCode.RESTORE_REFUSED,
+            "the keyring comes from RECORDROOM_VAULT_KEYRING: set it to the backup's keyring instead",
+        )
+    path = Path(settings.RECORDROOM_VAULT_KEYRING_PATH)
+    undo.keyring_path = path
+    undo.keyring_before = path.read_bytes() if path.exists() else None
+    write_private_file(path, (unpacked / KEYRING_FILE).read_bytes())
+
+
+def get_keyring_if_present() -> FileKeyring | None:
+    """The configured keyring if one exists, without generating one (restore must not invent keys)."""
+    from recordroom.config import get_secret
+
+    env_value = get_secret("VAULT_KEYRING")
+    if env_value is not None:
+        return FileKeyring.parse(env_value.encode("utf-8"), path=None)
+    path = Path(settings.RECORDROOM_VAULT_KEYRING_PATH)
+    if not path.exists():
+        return None
+    return FileKeyring.parse(path.read_bytes(), path=path)
+
+
+def _install_database(manifest: dict[str, Any], unpacked: Path) -> None:
+    vendor = manifest["database"]["vendor"]
+    if vendor == "sqlite":
+        name = str(connection.settings_dict["NAME"])
+        if name == ":memory:" or name.startswith("file:"):
+            raise VaultError(VaultErrorCode.RESTORE_REFUSED, "an in-memory database cannot be restored into")
+        target = Path(name)
+        connections.close_all()
+        staged = target.with_name(f".{target.name}.restore")
+        shutil.copyfile(unpacked / SQLITE_FILE, staged)
+        staged.chmod(0o600)
+        if target.exists():
+            target.replace(target.with_name(f"{target.name}.pre-restore-{clock.now():%Y%m%dT%H%M%SZ}"))
+        for suffix in ("-wal", "-shm"):
+            Path(f"{target}{suffix}").unlink(missing_ok=True)
+        staged.replace(target)
+        return
+    params = _pg_settings()
+    with connection.cursor() as cursor:
+        has_tables = bool(connection.introspection.table_names(cursor))
+    connections.close_all()
+    _run_tool(
+        [
+            _tool("pg_restore"),
+            *_pg_args(params),
+            "--no-owner",
+            "--no-privileges",
+            "--exit-on-error",
+            "--single-transaction",
+            *(["--clean", "--if-exists"] if has_tables else []),
+            f"--dbname={params['dbname']}",
+            str(unpacked / PG_FILE),
+        ],
+        _pg_env(params),
+        "pg_restore",
+    )
+
+
+def restore_backup(path: Path, *, passphrase: str, force: bool = False) -> VerifyResult:
+    """Verify ``path`` as :func:`verify_backup` does, then install its documents, keyring and database.
+
+    Refused (``restore_refused``, nothing changed) when this machine's database already holds records or a
+    different keyring, unless ``force``; with ``force`` an SQLite file is kept beside as ``.pre-restore-…``.
+    If installing fails, the blobs and keyring written so far are taken back.
+    """
+    with _workdir(Path(tempfile.gettempdir())) as workdir:
+        manifest, result = _verify_into(path, passphrase, workdir)
+        if manifest["database"]["vendor"] != connection.vendor:
+            raise VaultError(
+                VaultErrorCode.RESTORE_REFUSED,
+                f"the backup holds a {manifest['database']['vendor']} database; this machine uses {connection.vendor}",
+            )
+        if not force and _holds_records():
+            raise VaultError(
+                VaultErrorCode.RESTORE_REFUSED,
+                "this machine's database already holds records; restore into an empty one or use --force",
+            )
+        undo = _Rollback()
+        try:
+            _install_keyring(workdir, undo, force=force)
+            _install_blobs(workdir, undo)
+            _install_database(manifest, workdir)
+        except BaseException:
+            undo.undo()
+            raise
+        finally:
+            clear_key_cache()
+            forget_derived_keys()
+        reload_keyring()
+    logger.info("vault: backup %s restored", path.name)
+    return result
