@@ -8,9 +8,10 @@ from django.http import HttpRequest
 from recordroom.access.audit_events import AccessEvent
 from recordroom.access.decisions import Principal, Resource, authorize
 from recordroom.access.models import EmergencyAccess
+from recordroom.access.policy import active_policy
 from recordroom.access.services import enforce
 from recordroom.audit.services import AuditAction, Outcome, record
-from recordroom.core.vocabulary import Action, Purpose, ResourceType
+from recordroom.core.vocabulary import Action, Purpose, Relationship, ResourceType, Restriction
 
 
 def emergency_accesses_for_review(
@@ -36,3 +37,33 @@ def unreviewed_emergency_count(actor: Principal) -> int | None:
     if not decision.allowed:
         return None
     return EmergencyAccess.objects.filter(reviewed_at__isnull=True).count()
+
+
+def document_types_visible_to(
+    actor: Principal,
+    action: Action,
+    purpose: Purpose,
+    *,
+    relationships: frozenset[Relationship] = frozenset(),
+    patient_restrictions: frozenset[Restriction] = frozenset(),
+) -> frozenset[str]:
+    """The document types ``actor`` may ``action`` for ``purpose`` given the relationships the caller
+    established, for building list queries (``document_type__in=...``): a list shows only what each row
+    would allow, so counts and search results leak nothing else (STYLE R5; 164.514(d))."""
+    policy = active_policy()
+    return frozenset(
+        code
+        for code in policy.document_types
+        if authorize(
+            actor,
+            action,
+            Resource(
+                ResourceType.DOCUMENT,
+                patient_id=0,
+                document_type=code,
+                restrictions=patient_restrictions,
+                relationships=relationships,
+            ),
+            purpose,
+        ).allowed
+    )

@@ -6,7 +6,6 @@ from recordroom.vault.services.backups import (
     VerifyResult,
     create_backup,
     restore_backup,
-    run_integrity_checks,
     verify_backup,
 )
 from recordroom.vault.services.documents import (
@@ -16,6 +15,7 @@ from recordroom.vault.services.documents import (
     read_document,
     verify_document,
 )
+from recordroom.vault.services.integrity import run_integrity_checks
 from recordroom.vault.services.keys import (
     RotationResult,
     clear_key_cache,

@@ -28,12 +28,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 from django.conf import settings
 from django.db import connection, connections
 from django.db.models import Model
-from django.utils.module_loading import import_string
 
 from recordroom.core import clock
 from recordroom.vault.backup import ArchiveWriter, new_archive_name, read_archive
@@ -41,8 +39,19 @@ from recordroom.vault.blind_index import forget_derived_keys
 from recordroom.vault.errors import VaultError, VaultErrorCode
 from recordroom.vault.keyring import FileKeyring, get_keyring, reload_keyring, write_private_file
 from recordroom.vault.models import Blob, DataKey
-from recordroom.vault.services.documents import document_store, verify_document
+from recordroom.vault.services.documents import document_store
 from recordroom.vault.services.keys import clear_key_cache
+from recordroom.vault.services.snapshots import (
+    pg_args,
+    pg_connect,
+    pg_env,
+    pg_settings,
+    pg_tool,
+    pg_url,
+    quote_name,
+    run_tool,
+    snapshot_database,
+)
 
 logger = logging.getLogger(__name__)
 SQLITE_FILE = "database/db.sqlite3"
@@ -68,129 +77,6 @@ class VerifyResult:
     row_counts: dict[str, int]
     documents: int
     checks: list[dict[str, Any]] = field(default_factory=list)
-
-
-def _quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-# ------------------------------------------------------------------ database snapshots
-def _sqlite_counts(path: Path) -> dict[str, int]:
-    with sqlite3.connect(path) as db:
-        names = [
-            row[0]
-            for row in db.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
-            )
-        ]
-        return {name: db.execute(f"SELECT COUNT(*) FROM {_quote(name)}").fetchone()[0] for name in names}  # noqa: S608
-
-
-def _pg_settings() -> dict[str, str]:
-    source = connection.settings_dict
-    return {
-        "dbname": str(source["NAME"]),
-        "user": str(source.get("USER") or ""),
-        "password": str(source.get("PASSWORD") or ""),
-        "host": str(source.get("HOST") or ""),
-        "port": str(source.get("PORT") or ""),
-    }
-
-
-def _pg_env(params: dict[str, str]) -> dict[str, str]:
-    env = dict(os.environ)
-    if params["password"]:
-        env["PGPASSWORD"] = params["password"]
-    return env
-
-
-def _pg_args(params: dict[str, str]) -> list[str]:
-    args = []
-    if params["host"]:
-        args += ["--host", params["host"]]
-    if params["port"]:
-        args += ["--port", params["port"]]
-    if params["user"]:
-        args += ["--username", params["user"]]
-    return args
-
-
-def _pg_connect(params: dict[str, str], *, dbname: str | None = None) -> Any:
-    import psycopg
-
-    kwargs: dict[str, Any] = {key: value for key, value in params.items() if value and key != "dbname"}
-    return psycopg.connect(dbname=dbname or params["dbname"], **kwargs)
-
-
-def _pg_url(params: dict[str, str], dbname: str) -> str:
-    credentials = quote(params["user"], safe="")
-    if params["password"]:
-        credentials += ":" + quote(params["password"], safe="")
-    host = params["host"] or "localhost"
-    port = f":{params['port']}" if params["port"] else ""
-    return f"postgresql://{credentials}@{host}{port}/{quote(dbname, safe='')}"
-
-
-def _tool(name: str) -> str:
-    found = shutil.which(name)
-    if found is None:
-        raise VaultError(VaultErrorCode.BACKUP_TOOL_FAILED, f"{name} is not installed (PostgreSQL client tools)")
-    return found
-
-
-def _run_tool(args: list[str], env: dict[str, str], what: str) -> None:
-    completed = subprocess.run(args, env=env, capture_output=True, check=False)  # noqa: S603
-    if completed.returncode != 0:
-        last = completed.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or [""]
-        raise VaultError(VaultErrorCode.BACKUP_TOOL_FAILED, f"{what} failed: {last[0][:300]}")
-
-
-def _snapshot(workdir: Path) -> tuple[str, Path, dict[str, int]]:
-    """Write a consistent copy of the database into ``workdir``: (vendor, file, row counts)."""
-    if connection.vendor == "sqlite":
-        target = workdir / "db.sqlite3"
-        connection.ensure_connection()
-        source = connection.connection
-        with sqlite3.connect(target) as copy:
-            source.backup(copy)
-        copy.close()
-        return "sqlite", target, _sqlite_counts(target)
-    if connection.vendor == "postgresql":
-        params = _pg_settings()
-        target = workdir / "db.pgdump"
-        pg_dump = _tool("pg_dump")
-        with _pg_connect(params) as snapshot_conn:
-            snapshot_conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-            snapshot_id = snapshot_conn.execute("SELECT pg_export_snapshot()").fetchone()[0]
-            tables = [
-                row[0]
-                for row in snapshot_conn.execute(
-                    "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename"
-                )
-            ]
-            counts = {
-                name: snapshot_conn.execute(f"SELECT COUNT(*) FROM {_quote(name)}").fetchone()[0]  # noqa: S608
-                for name in tables
-            }
-            _run_tool(
-                [
-                    pg_dump,
-                    *_pg_args(params),
-                    "--format=custom",
-                    "--no-owner",
-                    "--no-privileges",
-                    f"--snapshot={snapshot_id}",
-                    f"--file={target}",
-                    params["dbname"],
-                ],
-                _pg_env(params),
-                "pg_dump",
-            )
-            snapshot_conn.rollback()
-        return "postgresql", target, counts
-    raise VaultError(
-        VaultErrorCode.BACKUP_TOOL_FAILED, f"backups support SQLite and PostgreSQL, not {connection.vendor}"
-    )
 
 
 @contextmanager
@@ -223,7 +109,7 @@ def create_backup(path: Path | None, *, passphrase: str) -> BackupResult:
     writer = ArchiveWriter(target, passphrase=passphrase, log2n=settings.RECORDROOM_BACKUP_SCRYPT_LOG2N)
     try:
         with _workdir(target.parent) as workdir:
-            vendor, snapshot, counts = _snapshot(workdir)
+            vendor, snapshot, counts = snapshot_database(workdir)
             writer.add_file(SQLITE_FILE if vendor == "sqlite" else PG_FILE, snapshot)
             store = document_store()
             documents = 0
@@ -309,17 +195,17 @@ def _restored_database(manifest: dict[str, Any], unpacked: Path) -> Iterator[str
             VaultErrorCode.BACKUP_CHECK_FAILED,
             "a PostgreSQL backup is verified on a PostgreSQL server: set RECORDROOM_DATABASE_URL",
         )
-    params = _pg_settings()
+    params = pg_settings()
     name = f"rr_verify_{uuid.uuid4().hex[:12]}"
-    admin = _pg_connect(params)
+    admin = pg_connect(params)
     admin.autocommit = True
     try:
-        admin.execute(f"CREATE DATABASE {_quote(name)}")
+        admin.execute(f"CREATE DATABASE {quote_name(name)}")
         try:
-            _run_tool(
+            run_tool(
                 [
-                    _tool("pg_restore"),
-                    *_pg_args(params),
+                    pg_tool("pg_restore"),
+                    *pg_args(params),
                     "--no-owner",
                     "--no-privileges",
                     "--exit-on-error",
@@ -327,12 +213,12 @@ def _restored_database(manifest: dict[str, Any], unpacked: Path) -> Iterator[str
                     f"--dbname={name}",
                     str(unpacked / PG_FILE),
                 ],
-                _pg_env(params),
+                pg_env(params),
                 "pg_restore into the temporary database",
             )
-            yield _pg_url(params, name)
+            yield pg_url(params, name)
         finally:
-            admin.execute(f"DROP DATABASE IF EXISTS {_quote(name)} WITH (FORCE)")
+            admin.execute(f"DROP DATABASE IF EXISTS {quote_name(name)} WITH (FORCE)")
     finally:
         admin.close()
 
@@ -404,69 +290,6 @@ def verify_backup(path: Path, *, passphrase: str) -> VerifyResult:
     return result
 
 
-# ------------------------------------------------------------------ checks on a (restored) database
-def _row_counts() -> dict[str, int]:
-    with connection.cursor() as cursor:
-        counts = {}
-        for table in sorted(connection.introspection.table_names(cursor)):
-            cursor.execute(f"SELECT COUNT(*) FROM {connection.ops.quote_name(table)}")  # noqa: S608
-            counts[table] = cursor.fetchone()[0]
-    return counts
-
-
-def _check_data_keys() -> tuple[bool, str]:
-    from recordroom.vault.services.keys import unwrap_data_key
-
-    checked = 0
-    for subject, version, wrapped in (
-        DataKey.objects.filter(wrapped__isnull=False)
-        .values_list("subject", "kek_version", "wrapped")
-        .iterator(chunk_size=5000)
-    ):
-        try:
-            unwrap_data_key(version, bytes(wrapped or b""), subject)
-        except VaultError as exc:
-            return False, f"data key of subject {subject}: {exc}"
-        checked += 1
-    return True, f"{checked} data keys open with the keyring"
-
-
-def _check_blobs() -> tuple[bool, str]:
-    store = document_store()
-    checked = 0
-    for blob in Blob.objects.order_by("id").iterator(chunk_size=500):
-        try:
-            with store.open(blob.address) as handle:
-                digest = hashlib.sha256()
-                while chunk := handle.read(1 << 20):
-                    digest.update(chunk)
-            if digest.hexdigest() != blob.ciphertext_sha256:
-                return False, f"blob {blob.address} does not match its ciphertext hash"
-            if DataKey.objects.filter(subject=blob.subject, wrapped__isnull=False).exists():
-                verify_document(blob.address)
-        except VaultError as exc:
-            return False, str(exc)
-        checked += 1
-    return True, f"{checked} document blobs intact"
-
-
-def run_integrity_checks(extra: list[str] | None = None) -> dict[str, Any]:
-    """Check the configured database: row counts, every data key against the keyring, every blob, and the
-    callables named in ``extra`` (default ``RECORDROOM_BACKUP_CHECKS``), each returning (ok, message)."""
-    checks: list[dict[str, Any]] = []
-    for name, check in (("vault.data_keys", _check_data_keys), ("vault.blobs", _check_blobs)):
-        ok, message = check()
-        checks.append({"name": name, "ok": ok, "message": message})
-    for dotted in settings.RECORDROOM_BACKUP_CHECKS if extra is None else extra:
-        try:
-            ok, message = import_string(dotted)()
-        except Exception as exc:  # noqa: BLE001  (a broken check is a failed check, named)
-            ok, message = False, f"raised {type(exc).__name__}"
-        checks.append({"name": dotted, "ok": bool(ok), "message": str(message)})
-    return {"ok": all(c["ok"] for c in checks), "row_counts": _row_counts(), "checks": checks}
-
-
-# ------------------------------------------------------------------ restore for real
 def _holds_records() -> bool:
     """Whether this machine's database already holds records: any data key, blob or user account.
 
@@ -567,14 +390,14 @@ def _install_database(manifest: dict[str, Any], unpacked: Path) -> None:
             Path(f"{target}{suffix}").unlink(missing_ok=True)
         staged.replace(target)
         return
-    params = _pg_settings()
+    params = pg_settings()
     with connection.cursor() as cursor:
         has_tables = bool(connection.introspection.table_names(cursor))
     connections.close_all()
-    _run_tool(
+    run_tool(
         [
-            _tool("pg_restore"),
-            *_pg_args(params),
+            pg_tool("pg_restore"),
+            *pg_args(params),
             "--no-owner",
             "--no-privileges",
             "--exit-on-error",
@@ -583,7 +406,7 @@ def _install_database(manifest: dict[str, Any], unpacked: Path) -> None:
             f"--dbname={params['dbname']}",
             str(unpacked / PG_FILE),
         ],
-        _pg_env(params),
+        pg_env(params),
         "pg_restore",
     )
 

@@ -11,7 +11,7 @@ import uuid
 import pytest
 from django.db import connection
 
-from recordroom.vault.services.backups import _pg_connect, _pg_settings, _pg_url, _quote
+from recordroom.vault.services.snapshots import pg_connect, pg_settings, pg_url, quote_name
 from recordroom.vault.tests.machine import machine_env, new_markers, run_machine, scan
 
 
@@ -24,20 +24,20 @@ def machines(tmp_path):
         home = tmp_path / name
         home.mkdir()
         if connection.vendor == "postgresql":
-            params = _pg_settings()
+            params = pg_settings()
             dbname = f"rr_machine_{uuid.uuid4().hex[:10]}"
-            with _pg_connect(params) as admin:
+            with pg_connect(params) as admin:
                 admin.autocommit = True
-                admin.execute(f"CREATE DATABASE {_quote(dbname)}")
+                admin.execute(f"CREATE DATABASE {quote_name(dbname)}")
             databases.append(dbname)
-            return machine_env(home, _pg_url(params, dbname))
+            return machine_env(home, pg_url(params, dbname))
         return machine_env(home, f"sqlite:///{home}/recordroom.sqlite3")
 
     yield make
     for dbname in databases:
-        with _pg_connect(_pg_settings()) as admin:
+        with pg_connect(pg_settings()) as admin:
             admin.autocommit = True
-            admin.execute(f"DROP DATABASE IF EXISTS {_quote(dbname)} WITH (FORCE)")
+            admin.execute(f"DROP DATABASE IF EXISTS {quote_name(dbname)} WITH (FORCE)")
 
 
 def test_scanner_finds_every_encoding_of_a_marker(tmp_path):
