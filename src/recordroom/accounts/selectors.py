@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from recordroom.access.decisions import Resource, authorize
 from recordroom.accounts.models import User
 from recordroom.accounts.permissions import AccountsPermission
 from recordroom.accounts.services import require_account_admin
 from recordroom.audit.audit_events import AuditTrailEvent
 from recordroom.audit.models import AuditEvent
 from recordroom.audit.services import AuditAction, Outcome, record
-from recordroom.core.vocabulary import Purpose, ResourceType
+from recordroom.core import clock
+from recordroom.core.vocabulary import Action, Purpose, ResourceType
 
 MAX_EVENTS = 100
 
@@ -43,3 +47,16 @@ def account_events_visible_to(
         detail={"scope": "accounts", "rows": len(rows), "account": user.pk if user is not None else None},
     )  # fmt: skip
     return rows
+
+
+FAILURE_KINDS = ("accounts.login_failed", "accounts.locked_out", "accounts.mfa_failed", "accounts.token_rejected")
+
+
+def recent_signin_failures(actor: User) -> int | None:
+    """Failed sign-ins, lockouts, wrong second factors and refused tokens in the last 24 hours, for the
+    administrator's dashboard (164.308(a)(5)(ii)(C) log-in monitoring); ``None`` for anyone else."""
+    decision = authorize(actor, Action.ADMINISTER, Resource(ResourceType.USER_ACCOUNT), Purpose.OPERATIONS)
+    if not decision.allowed:
+        return None
+    since = int((clock.now() - timedelta(hours=24)).timestamp() * 1_000_000)
+    return AuditEvent.objects.filter(event_type__in=FAILURE_KINDS, event_us__gte=since).count()

@@ -13,6 +13,7 @@ from typing import Any
 
 from recordroom.access.selectors import unreviewed_emergency_count
 from recordroom.accounts.roles import Role
+from recordroom.accounts.selectors import recent_signin_failures
 
 EVERYONE = frozenset(Role)
 
@@ -86,7 +87,14 @@ DASHBOARD_PANELS: dict[Role, tuple[Panel, ...]] = {
     ),
     Role.AUDITOR: (Panel("audit", "Audit trail reviews", "No audit reviews are scheduled."),),
     Role.SYSADMIN: (
-        Panel("security", "Sign-in activity", "No security events need attention."),
+        Panel(
+            "security",
+            "Sign-in activity",
+            "No failed sign-ins in the last 24 hours.",
+            count=recent_signin_failures,
+            waiting="{n} failed sign-in(s), lockout(s) or refused token(s) in the last 24 hours.",
+            link="accounts:users",
+        ),
         Panel("backups", "Backups", "No backups have been verified yet."),
     ),
 }

@@ -62,3 +62,21 @@ def test_server_error_shows_no_stack_trace():
     assert b"Something went wrong on our side" in response.content
     assert b"123-45-6789" not in response.content
     assert b"Traceback" not in response.content
+
+
+def test_sysadmin_dashboard_counts_recent_failed_sign_ins(client):
+    admin = make_user([Role.SYSADMIN])
+    Client().post("/accounts/login/", {"username": "someone.else", "password": "wrong password here"})
+    sign_in(client, admin)
+    body = client.get("/").content.decode()
+    assert "1 failed sign-in(s), lockout(s) or refused token(s) in the last 24 hours." in body
+
+
+def test_privacy_officer_dashboard_links_to_emergency_reviews(client):
+    from recordroom.access.services import break_glass
+
+    physician = make_user([Role.PHYSICIAN], enrolled=False).user
+    break_glass(actor=physician, patient_id=3, reason="code blue")
+    sign_in(client, make_user([Role.PRIVACY_OFFICER]))
+    body = client.get("/").content.decode()
+    assert '<a href="/access/emergency/">1 emergency access window(s) wait for your review.</a>' in body
