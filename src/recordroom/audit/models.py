@@ -20,8 +20,8 @@ GENESIS_HASH = "0" * 64
 class AuditEvent(models.Model):
     seq = models.BigIntegerField(primary_key=True)
     event_us = models.BigIntegerField(db_index=True, help_text="UTC microseconds since 1970-01-01")
-    event_type = models.CharField(max_length=64, db_index=True)
-    action = models.CharField(max_length=24, db_index=True)
+    event_type = models.CharField(max_length=64)
+    action = models.CharField(max_length=24)
     outcome = models.CharField(max_length=8)
     actor_id = models.BigIntegerField(null=True, db_index=True)
     actor_roles = models.CharField(max_length=200, blank=True)
