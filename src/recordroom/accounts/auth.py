@@ -20,9 +20,13 @@ class ApiTokenAuth(HttpBearer):
         api_token = authenticate_api_token(token, request=request)
         if api_token is None:
             return None
-        request.user = api_token.user
+        user = api_token.user
+        # The request acts with the token's roles only: every access decision and audit event sees them.
+        user._role_cache = api_token.role_set()
+        request.user = user
         request.token_roles = api_token.role_set()  # type: ignore[attr-defined]
-        return api_token.user
+        request.rr_on_behalf_of = f"token:{api_token.prefix}"  # type: ignore[attr-defined]
+        return user
 
 
 class SessionAuth(APIKeyCookie):

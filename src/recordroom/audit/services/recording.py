@@ -154,7 +154,7 @@ def record(
         "outcome": Outcome(outcome).value,
         "actor_id": "" if actor is None else str(int(actor.pk)),
         "actor_roles": _roles_of(actor),
-        "on_behalf_of": _code(on_behalf_of, "on_behalf_of"),
+        "on_behalf_of": _code(on_behalf_of or str(getattr(request, "rr_on_behalf_of", "")), "on_behalf_of"),
         "resource_type": _code(resource_type, "resource_type"),
         "resource_id": _code("" if resource_id is None else str(resource_id), "resource_id"),
         "patient_id": "" if patient_id is None else str(int(patient_id)),
