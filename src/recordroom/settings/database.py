@@ -25,9 +25,7 @@ def sqlite_database(path: Path | str) -> dict[str, Any]:
             "timeout": SQLITE_BUSY_TIMEOUT_S,
             "transaction_mode": "IMMEDIATE",
             "init_command": (
-                "PRAGMA journal_mode=WAL;"
-                "PRAGMA synchronous=FULL;"
-                f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_S * 1000};"
+                f"PRAGMA journal_mode=WAL;PRAGMA synchronous=FULL;PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_S * 1000};"
             ),
         },
         "ATOMIC_REQUESTS": False,
