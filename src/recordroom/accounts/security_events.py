@@ -95,17 +95,21 @@ def record_security_event(
 ) -> int:
     """Append one sign-in/account event to the audit trail (in the caller's transaction).
 
-    The acting user is ``actor`` (an administrator) or else ``user`` (signing in); the account the
-    event concerns is the resource. Returns the event's sequence number.
+    The acting user is ``actor`` (an administrator), else ``user`` for sign-in and self-service events;
+    a privilege change without an actor is the system's. The account the event concerns is the resource.
+    Returns the event's sequence number.
     """
     data = dict(detail or {})
+    if actor is None and kind not in _PRIVILEGE:
+        actor = user  # the person signing in (or acting on their own account) is the actor
+    # A privilege change with no actor was made by the system (a command run by the host's operator).
     if attempted_username and user is None:
         data["username_digest"] = username_digest(attempted_username)
     return record(
         kind,
         action=audit_action_of(kind),
         outcome=outcome,
-        actor=actor if actor is not None else user,
+        actor=actor,
         request=request,
         purpose=Purpose.OPERATIONS,
         resource_type=ResourceType.USER_ACCOUNT.value if user is not None else "",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from urllib.parse import urlencode
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, SuspiciousOperation
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
@@ -42,6 +43,10 @@ def report_view(request: HttpRequest) -> HttpResponse:
     except AccessDeniedError as exc:
         raise PermissionDenied from exc
     params = {k: v for k, v in request.GET.items() if k != "sort" and v}
+    actor_ids = {event.actor_id for event in events if event.actor_id}
+    names = dict(get_user_model().objects.filter(pk__in=actor_ids).values_list("pk", "username"))
+    for event in events:
+        event.actor_username = names.get(event.actor_id, "")  # type: ignore[attr-defined]
     return render(
         request,
         "audit/report.html",

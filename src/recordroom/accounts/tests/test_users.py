@@ -176,3 +176,10 @@ def test_changing_your_password_needs_the_current_one(person):
     change_password(user=person.user, current_password=person.password, new_password="another long passphrase")
     assert User.objects.get(pk=person.user.pk).check_password("another long passphrase")
     assert len(events(SecurityEventKind.PASSWORD_CHANGED)) == 1
+
+
+def test_privilege_changes_without_an_actor_are_the_systems():
+    user = create_user(username="made.by.cli", display_name="M", roles=[Role.CODER], actor=None)
+    event = events(SecurityEventKind.USER_CREATED)[-1]
+    assert event.actor_id is None
+    assert event.account_id == user.pk
