@@ -46,7 +46,7 @@ def report_view(request: HttpRequest) -> HttpResponse:
     actor_ids = {event.actor_id for event in events if event.actor_id}
     names = dict(get_user_model().objects.filter(pk__in=actor_ids).values_list("pk", "username"))
     for event in events:
-        event.actor_username = names.get(event.actor_id, "")  # type: ignore[attr-defined]
+        event.actor_username = names.get(event.actor_id or 0, "")  # type: ignore[attr-defined]
     return render(
         request,
         "audit/report.html",
