@@ -23,9 +23,7 @@ PASSWORD_HASHERS = [
 ]
 
 WHITENOISE_AUTOREFRESH = True
-OTP_TOTP_THROTTLE_FACTOR = (
-    0  # throttling has its own test (test_mfa.py); elsewhere it would make timing matter
-)
+OTP_TOTP_THROTTLE_FACTOR = 0  # throttling has its own test (test_mfa.py); elsewhere it would make timing matter
 
 # The vault's test-only sample app (encrypted fields and blind indexes on synthetic records).
 INSTALLED_APPS = [*INSTALLED_APPS, "recordroom.vault.tests.sample_records"]

@@ -19,6 +19,7 @@ from recordroom.vault.services.integrity import run_integrity_checks
 from recordroom.vault.services.keys import (
     RotationResult,
     clear_key_cache,
+    create_data_keys,
     destroy_data_key,
     ensure_data_key,
     field_context,
@@ -38,6 +39,7 @@ __all__ = [
     "VerifyResult",
     "clear_key_cache",
     "create_backup",
+    "create_data_keys",
     "destroy_data_key",
     "ensure_data_key",
     "field_context",

@@ -33,6 +33,7 @@ from django.conf import settings
 from django.db import connection, connections
 from django.db.models import Model
 
+from recordroom.config import home_dir
 from recordroom.core import clock
 from recordroom.vault.backup import ArchiveWriter, new_archive_name, read_archive
 from recordroom.vault.blind_index import forget_derived_keys
@@ -77,6 +78,12 @@ class VerifyResult:
     row_counts: dict[str, int]
     documents: int
     checks: list[dict[str, Any]] = field(default_factory=list)
+
+
+def scratch_dir() -> Path:
+    """Where a backup is unpacked for checking: under RECORDROOM_HOME (0700), never a shared /tmp, since
+    the unpacked copy holds the keyring until it is removed."""
+    return home_dir("tmp")
 
 
 @contextmanager
@@ -259,14 +266,15 @@ def _verify_into(path: Path, passphrase: str, workdir: Path) -> tuple[dict[str, 
     (workdir / "documents").mkdir(exist_ok=True, mode=0o700)
     with _restored_database(manifest, workdir) as url:
         report = _check_in_subprocess(url, workdir)
-    problems = [f"{c['name']}: {c['message']}" for c in report.get("checks", []) if not c.get("ok")]
     expected_counts = manifest["database"]["row_counts"]
-    restored_counts = report.get("row_counts", {})
-    for table, count in expected_counts.items():
-        if restored_counts.get(table) != count:
-            problems.append(f"row count of {table}: {restored_counts.get(table)} restored, {count} backed up")
-    if not report.get("ok", False) and not problems:
-        problems.append(str(report.get("error", "the checks did not run")))
+    if "error" in report:  # the checking process itself failed (it says why)
+        problems = [str(report["error"])]
+    else:
+        problems = [f"{c['name']}: {c['message']}" for c in report.get("checks", []) if not c.get("ok")]
+        restored_counts = report.get("row_counts", {})
+        for table, count in expected_counts.items():
+            if restored_counts.get(table) != count:
+                problems.append(f"row count of {table}: {restored_counts.get(table)} restored, {count} backed up")
     if problems:
         raise VaultError(
             VaultErrorCode.BACKUP_CHECK_FAILED, f"{path.name} failed verification: " + "; ".join(problems[:5])
@@ -284,7 +292,7 @@ def _verify_into(path: Path, passphrase: str, workdir: Path) -> tuple[dict[str, 
 def verify_backup(path: Path, *, passphrase: str) -> VerifyResult:
     """Restore ``path`` into a temporary place, check everything, remove it; raise a named VaultError on
     any problem (``backup_format``, ``backup_wrong_key``, ``backup_corrupt``, ``backup_check_failed``)."""
-    with _workdir(Path(tempfile.gettempdir())) as workdir:
+    with _workdir(scratch_dir()) as workdir:
         result = _verify_into(path, passphrase, workdir)[1]
     logger.info("vault: backup %s verified", path.name)
     return result
@@ -418,7 +426,7 @@ def restore_backup(path: Path, *, passphrase: str, force: bool = False) -> Verif
     different keyring, unless ``force``; with ``force`` an SQLite file is kept beside as ``.pre-restore-…``.
     If installing fails, the blobs and keyring written so far are taken back.
     """
-    with _workdir(Path(tempfile.gettempdir())) as workdir:
+    with _workdir(scratch_dir()) as workdir:
         manifest, result = _verify_into(path, passphrase, workdir)
         if manifest["database"]["vendor"] != connection.vendor:
             raise VaultError(

@@ -153,6 +153,34 @@ def _aead_for(subject: uuid.UUID, *, create: bool) -> AESGCM:
     return aead
 
 
+def create_data_keys(subject_ids: list[uuid.UUID]) -> int:
+    """Create data keys for many new subjects in one insert (bulk registration, e.g. an import batch).
+
+    Every subject must be new: one that already has a key fails the whole batch (IntegrityError) and
+    nothing is created. The keys are cached once the caller's transaction commits, so the records sealed
+    afterwards need no further key lookups.
+    """
+    keyring = get_keyring()
+    rows, ready = [], []
+    for subject in subject_ids:
+        key = new_key()
+        version, wrapped = keyring.wrap(key, _wrap_aad(subject))
+        rows.append(DataKey(subject=subject, kek_version=version, wrapped=wrapped))
+        ready.append((subject, AESGCM(key)))
+    with transaction.atomic():
+        DataKey.objects.bulk_create(rows, batch_size=2000)
+    pending = _uncommitted()
+    pending.update(subject for subject, _ in ready)
+
+    def committed() -> None:
+        for subject, aead in ready:
+            pending.discard(subject)
+            _cache.put(subject, aead)
+
+    transaction.on_commit(committed)
+    return len(rows)
+
+
 def ensure_data_key(subject_id: uuid.UUID | str) -> None:
     """Create the subject's data key now if it has none (idempotent)."""
     _aead_for(_as_subject(subject_id), create=True)

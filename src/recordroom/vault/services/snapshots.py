@@ -109,7 +109,7 @@ def snapshot_database(workdir: Path) -> tuple[str, Path, dict[str, int]]:
         pg_dump = pg_tool("pg_dump")
         with pg_connect(params) as snapshot_conn:
             snapshot_conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-            snapshot_id = snapshot_conn.execute("SELECT pg_exportsnapshot_database()").fetchone()[0]
+            snapshot_id = snapshot_conn.execute("SELECT pg_export_snapshot()").fetchone()[0]
             tables = [
                 row[0]
                 for row in snapshot_conn.execute(

@@ -3,7 +3,6 @@ half-restored is left behind (HIPAA 164.308(a)(7))."""
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 
 import pytest
@@ -12,6 +11,7 @@ from recordroom.vault.errors import VaultError, VaultErrorCode
 from recordroom.vault.keyring import get_keyring
 from recordroom.vault.models import DataKey
 from recordroom.vault.services import create_backup, restore_backup, run_integrity_checks, verify_backup
+from recordroom.vault.services.backups import scratch_dir
 from recordroom.vault.services.documents import document_store
 from recordroom.vault.tests.factories import make_document, make_patient
 from recordroom.vault.tests.sample_records.models import SamplePatient
@@ -30,7 +30,7 @@ def failing_check():
 
 
 def _leftovers() -> set[str]:
-    return {p.name for p in Path(tempfile.gettempdir()).glob(".recordroom-*")}
+    return {p.name for p in scratch_dir().glob(".recordroom-*")}
 
 
 @pytest.fixture

@@ -5,13 +5,14 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 
 from recordroom.vault.errors import VaultError, VaultErrorCode
 from recordroom.vault.keyring import FileKeyring, forget_keyring, get_keyring
 from recordroom.vault.models import DataKey
 from recordroom.vault.services import (
     clear_key_cache,
+    create_data_keys,
     destroy_data_key,
     key_status,
     read_document,
@@ -154,3 +155,18 @@ def test_rotation_leaves_destroyed_keys_destroyed(own_keyring):
     destroy_data_key(subject_id=patient.vault_subject)
     assert rotate_keys().rewrapped == 0
     assert DataKey.objects.get(subject=patient.vault_subject).wrapped is None
+
+
+def test_bulk_created_keys_seal_like_single_ones():
+    subjects = [uuid.uuid4() for _ in range(3)]
+    assert create_data_keys(subjects) == 3
+    sealed = seal(b"bulk", subject_id=subjects[1], context="t.c|1")
+    assert DataKey.objects.count() == 3
+    assert unseal(sealed, subject_id=subjects[1], context="t.c|1") == b"bulk"
+
+
+def test_bulk_creation_with_an_existing_subject_creates_nothing():
+    existing = make_patient().vault_subject
+    with pytest.raises(IntegrityError), transaction.atomic():
+        create_data_keys([uuid.uuid4(), existing])
+    assert DataKey.objects.count() == 1
