@@ -88,6 +88,7 @@ class AuditCheckpoint(models.Model):
     hash = models.CharField(max_length=64)
     signed_us = models.BigIntegerField()
     key_id = models.CharField(max_length=16)
+    public_key = models.CharField(max_length=64, help_text="the signing key's public half (hex), for restored copies")
     signature = models.CharField(max_length=128)
 
     class Meta:

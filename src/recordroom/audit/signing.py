@@ -72,6 +72,17 @@ def current_key_id() -> str:
     return key_id_of(signing_key().public_key())
 
 
+def current_public_hex() -> str:
+    return _raw_public(signing_key().public_key()).hex()
+
+
+def public_key_from_hex(public_hex: str) -> Ed25519PublicKey | None:
+    try:
+        return Ed25519PublicKey.from_public_bytes(bytes.fromhex(public_hex))
+    except ValueError:
+        return None
+
+
 def public_keys() -> dict[str, Ed25519PublicKey]:
     """Every known verification key, by key id (the current one included)."""
     keys = {current_key_id(): signing_key().public_key()}
@@ -92,10 +103,7 @@ def sign(message: bytes) -> str:
     return signing_key().sign(message).hex()
 
 
-def signature_valid(key_id: str, message: bytes, signature_hex: str) -> bool:
-    key = public_keys().get(key_id)
-    if key is None:
-        return False
+def signature_valid(key: Ed25519PublicKey, message: bytes, signature_hex: str) -> bool:
     try:
         key.verify(bytes.fromhex(signature_hex), message)
     except (InvalidSignature, ValueError):

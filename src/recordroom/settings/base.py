@@ -247,4 +247,4 @@ RECORDROOM_BACKUP_DIR = Path(env_str("BACKUP_DIR", str(home_dir("backups"))))
 RECORDROOM_BACKUP_SCRYPT_LOG2N = env_int("BACKUP_SCRYPT_LOG2N", 17, minimum=14, maximum=22)
 # Integrity checks `backup verify` runs against the restored copy: dotted paths to callables taking no
 # arguments and returning (ok, message). The audit app registers its chain verification here.
-RECORDROOM_BACKUP_CHECKS: list[str] = []
+RECORDROOM_BACKUP_CHECKS: list[str] = ["recordroom.audit.services.verification.backup_check"]

@@ -46,8 +46,9 @@ def insert_checkpoint(cursor: Any, seq: int, chain_hash: str, signed_us: int) ->
     signature = signing.sign(signing.checkpoint_message(seq, chain_hash, signed_us))
     checkpoint = Checkpoint(seq, chain_hash, signed_us, signing.current_key_id(), signature)
     cursor.execute(
-        "INSERT INTO audit_auditcheckpoint (seq, hash, signed_us, key_id, signature) VALUES (%s, %s, %s, %s, %s)",
-        [seq, chain_hash, signed_us, checkpoint.key_id, signature],
+        "INSERT INTO audit_auditcheckpoint (seq, hash, signed_us, key_id, public_key, signature) "
+        "VALUES (%s, %s, %s, %s, %s, %s)",
+        [seq, chain_hash, signed_us, checkpoint.key_id, signing.current_public_hex(), signature],
     )
     return checkpoint
 

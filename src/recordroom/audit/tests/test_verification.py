@@ -120,3 +120,34 @@ def test_verify_from_a_later_sequence(chain):
     raw("UPDATE audit_auditevent SET patient_id = 99 WHERE seq = 2")
     assert verify_chain(from_seq=5).ok
     assert verify_chain().first_bad_seq == 2
+
+
+def test_checkpoint_signed_by_a_key_this_installation_does_not_hold(chain):
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from recordroom.audit import signing
+    from recordroom.audit.models import AuditCheckpoint
+
+    forger = Ed25519PrivateKey.generate()
+    public_hex = forger.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw).hex()
+    checkpoint = AuditCheckpoint.objects.get(seq=5)
+    signature = forger.sign(signing.checkpoint_message(5, checkpoint.hash, checkpoint.signed_us)).hex()
+    raw(
+        "UPDATE audit_auditcheckpoint SET key_id = %s, public_key = %s, signature = %s WHERE seq = 5",
+        [signing.key_id_of(forger.public_key()), public_hex, signature],
+    )
+    result = verify_chain()
+    assert result.first_bad_seq == 5
+    assert "not one of this installation's keys" in result.problem
+    assert verify_chain(trust_recorded_keys=True).ok
+
+
+def test_backup_check_reports_in_words(chain):
+    from recordroom.audit.services.verification import backup_check
+
+    assert backup_check() == (True, "audit chain verified: 10 events, 3 checkpoints")
+    raw("DELETE FROM audit_auditevent WHERE seq = 2")
+    ok, message = backup_check()
+    assert not ok
+    assert message.startswith("audit chain broken at event #2")
