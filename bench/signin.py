@@ -71,7 +71,7 @@ def main() -> int:
             device = begin_totp_enrollment(user)
             device.confirmed = True
             device.save(update_fields=["confirmed"])
-            code = pyotp.TOTP(base32_secret(device.key)).now()
+            code = pyotp.TOTP(base32_secret(device.bin_key)).now()
             client = Client(REMOTE_ADDR=f"10.0.{n // 250}.{n % 250 + 1}")
             start = time.perf_counter()
             first = client.post("/accounts/login/", {"username": user.username, "password": password})

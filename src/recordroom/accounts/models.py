@@ -5,12 +5,14 @@ Rules live in :mod:`recordroom.accounts.services`; models hold data, invariants 
 
 from __future__ import annotations
 
+import time
 from typing import Any, ClassVar
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.db import models
 from django_otp.models import Device, ThrottlingMixin
+from django_otp.oath import TOTP
 
 from recordroom.accounts.roles import ROLE_CHOICES, Role
 from recordroom.core import clock
@@ -94,6 +96,55 @@ class RoleAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}:{self.role}"
+
+
+class TotpDevice(ThrottlingMixin, Device):
+    """TOTP (RFC 6238: HMAC-SHA1, 30 s steps, 6 digits) whose shared secret is sealed by the vault with the
+    user's own data key (ONC 170.315(d)(12): stored authentication credentials are encrypted).
+
+    Verification follows django-otp's ``TOTPDevice``: one step of drift either way, and a code is refused
+    unless its time step is later than the last one accepted (no replay, RFC 6238 5.2).
+    """
+
+    sealed_key: models.BinaryField[object, object] = models.BinaryField()
+    step: models.PositiveSmallIntegerField[int, int] = models.PositiveSmallIntegerField(default=30)
+    digits: models.PositiveSmallIntegerField[int, int] = models.PositiveSmallIntegerField(default=6)
+    tolerance: models.PositiveSmallIntegerField[int, int] = models.PositiveSmallIntegerField(default=1)
+    drift: models.SmallIntegerField[int, int] = models.SmallIntegerField(default=0)
+    last_t: models.BigIntegerField[int, int] = models.BigIntegerField(default=-1)
+    created_at: models.DateTimeField[object, object] = models.DateTimeField(default=clock.now)
+
+    class Meta(Device.Meta):
+        verbose_name = "TOTP authenticator"
+
+    def get_throttle_factor(self) -> int:
+        return int(getattr(settings, "OTP_TOTP_THROTTLE_FACTOR", 1))
+
+    @property
+    def bin_key(self) -> bytes:
+        from recordroom.accounts.otp import open_totp_key
+
+        return open_totp_key(self)
+
+    def verify_token(self, token: Any) -> bool:
+        allowed, _ = self.verify_is_allowed()
+        if not allowed:
+            return False
+        try:
+            code = int(str(token))
+        except ValueError:
+            self.throttle_increment(commit=True)
+            return False
+        totp = TOTP(self.bin_key, self.step, 0, self.digits, self.drift)
+        totp.time = time.time()
+        if totp.verify(code, self.tolerance, self.last_t + 1):
+            self.last_t = totp.t()
+            self.drift = totp.drift
+            self.throttle_reset(commit=False)
+            self.save(update_fields=["last_t", "drift", "throttling_failure_timestamp", "throttling_failure_count"])
+            return True
+        self.throttle_increment(commit=True)
+        return False
 
 
 class RecoveryCodeDevice(ThrottlingMixin, Device):

@@ -1,7 +1,7 @@
 """TOTP (RFC 6238) enrollment helpers and recovery codes.
 
-TOTP verification itself is django-otp's ``TOTPDevice`` (drift tolerance of one 30 s step, replay
-refused because a code's time step must be later than the last one used, exponential throttling).
+TOTP verification itself is :class:`recordroom.accounts.models.TotpDevice` (django-otp's algorithm: drift
+tolerance of one 30 s step, replay refused, exponential throttling), whose key the vault seals.
 """
 
 from __future__ import annotations
@@ -9,9 +9,12 @@ from __future__ import annotations
 import base64
 import hashlib
 import secrets
-from binascii import unhexlify
+from typing import Any
+from urllib.parse import quote, urlencode
 
 import segno
+
+from recordroom.vault.services import seal, unseal
 
 RECOVERY_CODE_COUNT = 10
 _RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i: read aloud over the phone
@@ -39,9 +42,38 @@ def digest_recovery_code(normalized: str) -> str:
     return hashlib.sha256(("recordroom-recovery:" + normalized).encode()).hexdigest()
 
 
-def base32_secret(hex_key: str) -> str:
+TOTP_KEY_BYTES = 20  # 160 bits, the HMAC-SHA1 block the RFC 4226 reference uses
+
+
+def _context(user_public_id: object) -> str:
+    return f"accounts_totpdevice.sealed_key|{user_public_id}"
+
+
+def seal_totp_key(user: Any, key: bytes) -> bytes:
+    """Seal a TOTP secret with the user's data key (the subject is the user's public id)."""
+    return seal(key, subject_id=user.public_id, context=_context(user.public_id))
+
+
+def open_totp_key(device: Any) -> bytes:
+    user = device.user
+    return unseal(bytes(device.sealed_key), subject_id=user.public_id, context=_context(user.public_id))
+
+
+def new_totp_key() -> bytes:
+    return secrets.token_bytes(TOTP_KEY_BYTES)
+
+
+def base32_secret(key: bytes) -> str:
     """The TOTP key as the base32 text an authenticator app accepts for manual entry."""
-    return base64.b32encode(unhexlify(hex_key)).decode().rstrip("=")
+    return base64.b32encode(key).decode().rstrip("=")
+
+
+def otpauth_uri(key: bytes, *, account: str, issuer: str, digits: int = 6, period: int = 30) -> str:
+    """The ``otpauth://totp/`` URI of the Key Uri Format that authenticator apps scan."""
+    label = quote(f"{issuer}:{account}")
+    query = urlencode({"secret": base32_secret(key), "issuer": issuer, "algorithm": "SHA1",
+                       "digits": digits, "period": period})  # fmt: skip
+    return f"otpauth://totp/{label}?{query}"
 
 
 def qr_svg(otpauth_uri: str) -> str:

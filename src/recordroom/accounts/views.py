@@ -13,7 +13,6 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonRes
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from recordroom.accounts import services
 from recordroom.accounts.auth import signed_in_user
@@ -28,8 +27,8 @@ from recordroom.accounts.forms import (
     UserCreateForm,
     UserRolesForm,
 )
-from recordroom.accounts.models import ApiToken, RecoveryCodeDevice, User
-from recordroom.accounts.otp import base32_secret, qr_svg
+from recordroom.accounts.models import ApiToken, RecoveryCodeDevice, TotpDevice, User
+from recordroom.accounts.otp import base32_secret, otpauth_uri, qr_svg
 from recordroom.accounts.roles import Role
 from recordroom.accounts.security_events import Outcome, SecurityEventKind, record_security_event
 from recordroom.accounts.selectors import account_events_visible_to, users_visible_to
@@ -122,11 +121,12 @@ def enroll_view(request: HttpRequest) -> HttpResponse:
         if result.status in (SignInStatus.RESTART, SignInStatus.MFA_REQUIRED):
             return _next_step(result.status)
         error = result.message
+    key = device.bin_key
     context = {
         "form": EnrollForm(),
         "error": error,
-        "qr_svg": qr_svg(device.config_url),
-        "secret": base32_secret(device.key),
+        "qr_svg": qr_svg(otpauth_uri(key, account=user.username, issuer=settings.RECORDROOM_TOTP_ISSUER)),
+        "secret": base32_secret(key),
         "issuer": settings.RECORDROOM_TOTP_ISSUER,
         "account": user.username,
     }
@@ -257,7 +257,7 @@ def regenerate_codes_view(request: HttpRequest) -> HttpResponse:
     """New recovery codes need a current code from the authenticator app (step-up)."""
     user = signed_in_user(request)
     device = services.verify_second_factor(user=user, token=str(request.POST.get("code", ""))[:16], request=request)
-    if not isinstance(device, TOTPDevice):
+    if not isinstance(device, TotpDevice):
         context = _account_context(request, user, codes_error="Enter the current code from your authenticator app.")
         return render(request, "accounts/account.html", context, status=400)
     codes = services.issue_recovery_codes(user)

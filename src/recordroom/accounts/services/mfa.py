@@ -10,15 +10,16 @@ from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest
 from django_otp.models import Device
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from recordroom.accounts.errors import AccountsError, AccountsErrorCode
-from recordroom.accounts.models import RecoveryCode, RecoveryCodeDevice, User
+from recordroom.accounts.models import RecoveryCode, RecoveryCodeDevice, TotpDevice, User
 from recordroom.accounts.otp import (
     digest_recovery_code,
     looks_like_totp,
     new_recovery_codes,
+    new_totp_key,
     normalize_recovery_code,
+    seal_totp_key,
 )
 from recordroom.accounts.permissions import AccountsPermission
 from recordroom.accounts.roles import Role
@@ -38,15 +39,17 @@ def mfa_required_for(user: User) -> bool:
 
 
 def has_confirmed_totp(user: User) -> bool:
-    return bool(TOTPDevice.objects.filter(user=user, confirmed=True).exists())
+    return bool(TotpDevice.objects.filter(user=user, confirmed=True).exists())
 
 
 @transaction.atomic
-def begin_totp_enrollment(user: User) -> TOTPDevice:
-    """Return the user's unconfirmed TOTP device, creating one with a fresh 160-bit key."""
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+def begin_totp_enrollment(user: User) -> TotpDevice:
+    """Return the user's unconfirmed TOTP device, creating one with a fresh 160-bit key sealed by the vault."""
+    device: TotpDevice | None = TotpDevice.objects.filter(user=user, confirmed=False).first()
     if device is None:
-        device = TOTPDevice.objects.create(user=user, name=TOTP_DEVICE_NAME, confirmed=False)
+        device = TotpDevice.objects.create(
+            user=user, name=TOTP_DEVICE_NAME, confirmed=False, sealed_key=seal_totp_key(user, new_totp_key())
+        )
     return device
 
 
@@ -63,7 +66,7 @@ def issue_recovery_codes(user: User) -> list[str]:
 
 
 def confirm_totp_enrollment(
-    *, user: User, device: TOTPDevice, token: str, request: HttpRequest | None = None
+    *, user: User, device: TotpDevice, token: str, request: HttpRequest | None = None
 ) -> list[str]:
     """Confirm enrollment with a first code from the app; returns the recovery codes to show once."""
     if device.user_id != user.pk or device.confirmed:
@@ -79,7 +82,7 @@ def confirm_totp_enrollment(
         )
         raise AccountsError(AccountsErrorCode.MFA_INVALID, "That code is not correct. Enter the current 6-digit code.")
     with transaction.atomic():
-        TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+        TotpDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
         device.confirmed = True
         device.save(update_fields=["confirmed"])
         codes = issue_recovery_codes(user)
@@ -95,7 +98,7 @@ def verify_second_factor(*, user: User, token: str, request: HttpRequest | None 
     """
     candidate = token.strip().replace(" ", "")[:64]
     if looks_like_totp(candidate):
-        for device in TOTPDevice.objects.filter(user=user, confirmed=True):
+        for device in TotpDevice.objects.filter(user=user, confirmed=True):
             if device.verify_token(candidate):
                 record_security_event(
                     SecurityEventKind.MFA_SUCCEEDED,
@@ -134,6 +137,6 @@ def reset_mfa(*, user: User, actor: User | None, request: HttpRequest | None = N
 
 
 def _remove_factors(user: User, *, actor: User | None, request: HttpRequest | None) -> None:
-    TOTPDevice.objects.filter(user=user).delete()
+    TotpDevice.objects.filter(user=user).delete()
     RecoveryCodeDevice.objects.filter(user=user).delete()
     record_security_event(SecurityEventKind.MFA_RESET, outcome=Outcome.SUCCESS, request=request, user=user, actor=actor)

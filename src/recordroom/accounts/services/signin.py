@@ -22,10 +22,9 @@ from django.contrib.auth.signals import user_login_failed
 from django.db import transaction
 from django.http import HttpRequest
 from django_otp.models import Device
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from recordroom.accounts.errors import AccountsError
-from recordroom.accounts.models import User, UserSession
+from recordroom.accounts.models import TotpDevice, User, UserSession
 from recordroom.accounts.security_events import Outcome, SecurityEventKind, record_security_event
 from recordroom.accounts.services.mfa import (
     confirm_totp_enrollment,
@@ -144,7 +143,7 @@ def complete_mfa_sign_in(request: HttpRequest, token: str) -> SignInResult:
 
 
 @transaction.atomic
-def complete_enrollment_sign_in(request: HttpRequest, device: TOTPDevice, token: str) -> SignInResult:
+def complete_enrollment_sign_in(request: HttpRequest, device: TotpDevice, token: str) -> SignInResult:
     user = pending_user(request)
     if user is None:
         return SignInResult(SignInStatus.RESTART, message="Your sign-in expired. Enter your password again.")

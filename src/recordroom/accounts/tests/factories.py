@@ -10,7 +10,6 @@ from dataclasses import dataclass
 import pyotp
 import pytest
 from django.test import Client
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from recordroom.accounts.models import User
 from recordroom.accounts.otp import base32_secret
@@ -50,10 +49,10 @@ def make_user(
     user = create_user(username=name, display_name=f"Test {name}", roles=list(roles), password=password, actor=None)
     totp = None
     if enrolled:
-        device: TOTPDevice = begin_totp_enrollment(user)
+        device = begin_totp_enrollment(user)
         device.confirmed = True
         device.save(update_fields=["confirmed"])
-        totp = pyotp.TOTP(base32_secret(device.key))
+        totp = pyotp.TOTP(base32_secret(device.bin_key))
     return Person(user=user, password=password, totp=totp)
 
 

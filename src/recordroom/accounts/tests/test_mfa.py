@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import pyotp
 import pytest
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from recordroom.accounts.errors import AccountsError
-from recordroom.accounts.models import RecoveryCode, RecoveryCodeDevice
+from recordroom.accounts.models import RecoveryCode, RecoveryCodeDevice, TotpDevice
 from recordroom.accounts.otp import base32_secret, digest_recovery_code, normalize_recovery_code
 from recordroom.accounts.roles import Role
 from recordroom.accounts.security_events import SecurityEventKind
@@ -34,7 +33,9 @@ def test_enrollment_needs_a_correct_first_code():
     assert not has_confirmed_totp(person.user)
     failure = AuditEvent.objects.get(event_type=SecurityEventKind.MFA_FAILED.value)
     assert failure.detail_data == {"stage": "enrollment"}
-    codes = confirm_totp_enrollment(user=person.user, device=device, token=pyotp.TOTP(base32_secret(device.key)).now())
+    codes = confirm_totp_enrollment(
+        user=person.user, device=device, token=pyotp.TOTP(base32_secret(device.bin_key)).now()
+    )
     assert len(codes) == 10
     assert len(set(codes)) == 10
     assert has_confirmed_totp(person.user)
@@ -60,7 +61,7 @@ def test_reissuing_recovery_codes_invalidates_the_old_ones():
 
 def test_totp_from_a_neighbouring_step_is_accepted_once():
     person = make_user()
-    assert isinstance(verify_second_factor(user=person.user, token=person.code(offset_steps=-1)), TOTPDevice)
+    assert isinstance(verify_second_factor(user=person.user, token=person.code(offset_steps=-1)), TotpDevice)
     assert verify_second_factor(user=person.user, token=person.code(offset_steps=-1)) is None
 
 
@@ -83,7 +84,7 @@ def test_reset_mfa_removes_every_factor():
     person = make_user()
     issue_recovery_codes(person.user)
     reset_mfa(user=person.user, actor=None)
-    assert not TOTPDevice.objects.filter(user=person.user).exists()
+    assert not TotpDevice.objects.filter(user=person.user).exists()
     assert not RecoveryCodeDevice.objects.filter(user=person.user).exists()
 
 
@@ -100,3 +101,21 @@ def test_wrong_codes_slow_down_the_next_try(settings):
     person = make_user()
     assert verify_second_factor(user=person.user, token="000001" if person.code() != "000001" else "000002") is None
     assert verify_second_factor(user=person.user, token=person.code()) is None
+
+
+def test_the_totp_secret_is_sealed_at_rest():
+    """ONC 170.315(d)(12): the shared secret is stored encrypted, bound to its user."""
+    person = make_user()
+    device = TotpDevice.objects.get(user=person.user)
+    secret = base32_secret(device.bin_key)
+    stored = bytes(TotpDevice.objects.values_list("sealed_key", flat=True).get(pk=device.pk))
+    assert device.bin_key not in stored
+    assert secret.encode() not in stored
+    assert len(stored) == 1 + 12 + 20 + 16
+    other = make_user()
+    moved = TotpDevice.objects.get(user=other.user)
+    moved.sealed_key = stored
+    from recordroom.vault.errors import VaultError
+
+    with pytest.raises(VaultError):
+        moved.bin_key  # noqa: B018  (a sealed key copied to another user does not open)

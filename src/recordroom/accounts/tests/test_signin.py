@@ -263,11 +263,11 @@ def test_first_sign_in_enrolls_totp_and_shows_ten_recovery_codes(client):
     assert response["Location"] == "/accounts/login/enroll/"
     page = client.get("/accounts/login/enroll/")
     assert b"<svg" in page.content
-    from django_otp.plugins.otp_totp.models import TOTPDevice
+    from recordroom.accounts.models import TotpDevice
 
-    device = TOTPDevice.objects.get(user=person.user)
-    assert base32_secret(device.key).encode() in page.content
-    response = client.post("/accounts/login/enroll/", {"code": pyotp.TOTP(base32_secret(device.key)).now()})
+    device = TotpDevice.objects.get(user=person.user)
+    assert base32_secret(device.bin_key).encode() in page.content
+    response = client.post("/accounts/login/enroll/", {"code": pyotp.TOTP(base32_secret(device.bin_key)).now()})
     assert response.status_code == 200
     assert response.content.count(b"<li>") >= 10
     stored = list(RecoveryCode.objects.values_list("digest", flat=True))

@@ -40,7 +40,7 @@ def ensure_demo_user(role: Role) -> tuple[User, str, str]:
     device = begin_totp_enrollment(user)
     device.confirmed = True
     device.save(update_fields=["confirmed"])
-    return user, password, base32_secret(device.key)
+    return user, password, base32_secret(device.bin_key)
 
 
 class Command(RecordroomCommand):
