@@ -8,7 +8,8 @@ class AuditConfig(AppConfig):
 
     def ready(self) -> None:
         from recordroom.audit import checks  # noqa: F401  (registers the system check)
-        from recordroom.audit.audit_events import AuditTrailEvent
+        from recordroom.audit.audit_events import AuditTrailEvent, SystemEvent
         from recordroom.audit.registry import register_event_types
 
         register_event_types(AuditTrailEvent)
+        register_event_types(SystemEvent)

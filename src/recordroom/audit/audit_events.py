@@ -9,3 +9,10 @@ class AuditTrailEvent(StrEnum):
     VIEWED = "audit.trail_viewed"
     EXPORTED = "audit.trail_exported"
     VERIFIED = "audit.chain_verified"
+
+
+class SystemEvent(StrEnum):
+    """Operator actions through the ``recordroom`` command (STYLE R12: commands act as a named user or
+    the system actor, and that is audited)."""
+
+    COMMAND_RUN = "system.command_run"

@@ -153,6 +153,8 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = (
 # Audit trail: a signed checkpoint every N events and at least once a minute while events flow.
 RECORDROOM_AUDIT_CHECKPOINT_EVERY = env_int("AUDIT_CHECKPOINT_EVERY", 1000, minimum=1)
 RECORDROOM_AUDIT_CHECKPOINT_SECONDS = env_int("AUDIT_CHECKPOINT_SECONDS", 60, minimum=1, maximum=3600)
+# Every run of a `recordroom` command is recorded here (who, which command, outcome; never its arguments).
+RECORDROOM_COMMAND_RECORDER = "recordroom.audit.services.recording.record_command"
 # Access policy file (default: src/recordroom/access/policies/default.toml).
 RECORDROOM_ACCESS_POLICY = env_str("ACCESS_POLICY", "") or None
 

@@ -23,6 +23,7 @@ from typing import Any, Protocol
 from django.db import connection, transaction
 from django.http import HttpRequest
 
+from recordroom.audit.audit_events import SystemEvent
 from recordroom.audit.chain import CHAIN_COLUMNS, canonical_text, link
 from recordroom.audit.errors import AuditError, AuditErrorCode
 from recordroom.audit.models import GENESIS_HASH
@@ -237,3 +238,23 @@ def recorded_attempt(event_type: StrEnum, *, action: AuditAction, **fields: Any)
         detail["error"] = type(exc).__name__
         record(event_type, action=action, outcome=Outcome.FAILURE, detail=detail, **fields)
         raise
+
+
+_COMMAND_WORD = re.compile(r"^[a-z][a-z0-9_-]{0,39}$")
+
+
+def record_command(*, command: str, action: str, actor: Actor | None, outcome: Outcome) -> int:
+    """Record one run of a ``recordroom`` command: which command and sub-action, by whom, and whether it
+    succeeded. Arguments are never recorded (a search term could be a patient's name)."""
+    detail = {"command": command if _COMMAND_WORD.fullmatch(command) else "other"}
+    if action and _COMMAND_WORD.fullmatch(action):
+        detail["action"] = action
+    return record(
+        SystemEvent.COMMAND_RUN,
+        action=AuditAction.SECURITY,
+        outcome=outcome,
+        actor=actor,
+        on_behalf_of="system:cli",
+        resource_type="system",
+        detail=detail,
+    )

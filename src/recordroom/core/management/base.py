@@ -9,12 +9,18 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sys
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import DatabaseError, transaction
+from django.utils.module_loading import import_string
+
+logger = logging.getLogger("recordroom.commands")
 
 
 class CommandFailed(CommandError):
@@ -54,18 +60,39 @@ class RecordroomCommand(BaseCommand):
         self.as_json = bool(options.get("json"))
         self.automated = bool(options.get("automated"))
         rest = {key: value for key, value in options.items() if key != "actor"}
+        actor = None
+        outcome = "failure"
         try:
             actor = self.resolve_actor(options.get("actor"))
             result = self.run(actor=actor, **rest)
+            outcome = "success"
         except CommandFailed as exc:
             if self.as_json:
                 self.stdout.write(json.dumps({"ok": False, "error": str(exc)}))
                 sys.exit(1)
             raise
+        finally:
+            self._record_run(options, actor, outcome)
         if self.as_json:
             self.stdout.write(json.dumps({"ok": True, **result}, default=str, indent=2))
         elif result.get("message"):
             self.stdout.write(str(result["message"]))
+
+    def _record_run(self, options: dict[str, Any], actor: AbstractBaseUser | None, outcome: str) -> None:
+        """Hand the run to the recorder named by ``RECORDROOM_COMMAND_RECORDER`` (the audit trail; core
+        may not import it). A database that is not migrated yet (``keys init`` on a new machine) has no
+        trail to write to: that is logged, and the command's own result stands."""
+        recorder_path = getattr(settings, "RECORDROOM_COMMAND_RECORDER", "")
+        if not recorder_path:
+            return
+        command = type(self).__module__.rsplit(".", 1)[-1]
+        action = str(options.get("subcommand") or options.get("action") or "")
+        try:
+            recorder = import_string(recorder_path)
+            with transaction.atomic():
+                recorder(command=command, action=action, actor=actor, outcome=outcome)
+        except DatabaseError:
+            logger.warning("command %s %s: the audit trail is not available to record the run", command, action)
 
     def run(self, *, actor: AbstractBaseUser | None, **options: Any) -> dict[str, Any]:
         raise CommandFailed(f"{type(self).__module__} does not implement run()")

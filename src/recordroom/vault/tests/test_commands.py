@@ -43,6 +43,7 @@ def test_keys_retire_in_use_fails_with_the_reason(own_keyring):
         call_command("keys", "retire", "2", stdout=StringIO())
 
 
+@pytest.mark.django_db
 def test_keys_init_writes_a_new_keyring_once(own_keyring):
     created = _json("keys", "init")
     assert own_keyring.exists()
@@ -66,6 +67,7 @@ def test_backup_create_and_verify(tmp_path, monkeypatch):
     assert verified["documents"] == 0
 
 
+@pytest.mark.django_db
 def test_backup_without_a_passphrase_fails(tmp_path, monkeypatch):
     monkeypatch.delenv("RECORDROOM_BACKUP_PASSPHRASE", raising=False)
     with pytest.raises(CommandFailed, match="passphrase"):
