@@ -27,6 +27,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
 
+from report import report  # noqa: E402  (a script's own folder is on sys.path)
+
+
 def child(mode: str, n: int, db_url: str) -> dict[str, float]:
     """Run one measurement in a fresh process (its own database settings)."""
     env = {**os.environ, "RECORDROOM_HOME": tempfile.mkdtemp(prefix="rr-bench-"), "RECORDROOM_DATABASE_URL": db_url,
@@ -159,16 +162,7 @@ def main() -> int:
     figures["authorize_median_us"] = round(decided["median_us"], 2)
     figures["authorize_p99_us"] = round(decided["p99_us"], 2)
     figures["authorize_queries"] = decided["queries"]
-    for key, value in figures.items():
-        print(f"{key:34} {value}")
-    if args.json:
-        args.json.write_text(json.dumps(figures, indent=2))
-    if args.baseline:
-        base = json.loads(args.baseline.read_text())
-        print("\nagainst baseline:")
-        for key, value in figures.items():
-            if base.get(key):
-                print(f"{key:34} {base[key]} -> {value} ({(value - base[key]) / base[key]:+.0%})")
+    report(figures, json_out=args.json, baseline=args.baseline, width=34)
     return 0
 
 

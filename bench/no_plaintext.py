@@ -23,6 +23,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
+from report import report  # noqa: E402  (a script's own folder is on sys.path)
+
 from recordroom.vault.tests.machine import machine_env, needles, new_markers, run_machine, scan  # noqa: E402
 
 
@@ -81,17 +83,9 @@ def main() -> int:
         "restore_read_back_ok": restored_ok,
         "seconds": round(time.perf_counter() - started, 1),
     }
-    for key, value in figures.items():
-        print(f"{key:24} {value}")
     for hit in planted["hits"] + after["hits"]:
         print(f"HIT {hit['needle']} in {hit['file']}")
-    if args.json:
-        args.json.write_text(json.dumps(figures, indent=2))
-    if args.baseline:
-        base = json.loads(args.baseline.read_text())
-        print("\nagainst baseline:")
-        for key in ("files_scanned", "bytes_scanned", "hits", "seconds"):
-            print(f"{key:24} {base.get(key)} -> {figures[key]}")
+    report(figures, json_out=args.json, baseline=args.baseline, width=24)
     return 0 if figures["hits"] == 0 and restored_ok else 1
 
 

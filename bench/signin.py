@@ -10,7 +10,6 @@ p95 of each figure; with --baseline it prints the change against a saved --json 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import statistics
 import sys
@@ -22,6 +21,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 os.environ["RECORDROOM_HOME"] = tempfile.mkdtemp(prefix="recordroom-bench-")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "recordroom.settings.dev")
+
+
+from report import report  # noqa: E402  (a script's own folder is on sys.path)
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -90,16 +92,7 @@ def main() -> int:
         "signin_ms_p95": round(percentile(flow_times, 0.95), 1),
         "signins_per_second_per_core": round(1000 / statistics.median(flow_times), 1),
     }
-    for key, value in figures.items():
-        print(f"{key:32} {value}")
-    if args.json:
-        args.json.write_text(json.dumps(figures, indent=2))
-    if args.baseline:
-        base = json.loads(args.baseline.read_text())
-        print("\nagainst baseline:")
-        for key, value in figures.items():
-            if isinstance(value, float) and isinstance(base.get(key), int | float) and base[key]:
-                print(f"{key:32} {base[key]} -> {value} ({(value - base[key]) / base[key]:+.0%})")
+    report(figures, json_out=args.json, baseline=args.baseline, width=32)
     return 0
 
 

@@ -44,6 +44,9 @@ RECORD = {
 }
 
 
+from report import report  # noqa: E402  (a script's own folder is on sys.path)
+
+
 def percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
@@ -197,16 +200,7 @@ def main() -> int:
     figures["rotation_s"] = round(rotation.seconds, 2)
     figures["rotation_keys"] = rotation.rewrapped
     figures["rotation_s_per_million_keys"] = round(rotation.seconds / max(rotation.rewrapped, 1) * 1e6, 1)
-    for key, value in figures.items():
-        print(f"{key:40} {value}")
-    if args.json:
-        args.json.write_text(json.dumps(figures, indent=2))
-    if args.baseline:
-        base = json.loads(args.baseline.read_text())
-        print("\nagainst baseline:")
-        for key, value in figures.items():
-            if isinstance(value, float) and isinstance(base.get(key), int | float) and base[key]:
-                print(f"{key:40} {base[key]} -> {value} ({(value - base[key]) / base[key]:+.0%})")
+    report(figures, json_out=args.json, baseline=args.baseline, width=40)
     return 0
 
 

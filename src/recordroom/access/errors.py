@@ -5,6 +5,8 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
+from recordroom.core.errors import RecordroomError
+
 if TYPE_CHECKING:
     from recordroom.access.decisions import Decision
 
@@ -14,11 +16,8 @@ class AccessErrorCode(StrEnum):
     INVALID_REQUEST = "invalid_request"
 
 
-class AccessError(Exception):
-    def __init__(self, code: AccessErrorCode, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
+class AccessError(RecordroomError[AccessErrorCode]):
+    """An error of this app; ``code`` is stable, ``message`` is for people."""
 
 
 class AccessDeniedError(AccessError):

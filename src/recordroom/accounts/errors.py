@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from recordroom.core.errors import RecordroomError
+
 
 class AccountsErrorCode(StrEnum):
     PERMISSION_DENIED = "permission_denied"
@@ -17,8 +19,5 @@ class AccountsErrorCode(StrEnum):
     MFA_INVALID = "mfa_invalid"
 
 
-class AccountsError(Exception):
-    def __init__(self, code: AccountsErrorCode, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
+class AccountsError(RecordroomError[AccountsErrorCode]):
+    """An error of this app; ``code`` is stable, ``message`` is for people."""

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from recordroom.core.errors import RecordroomError
+
 
 class AuditErrorCode(StrEnum):
     UNKNOWN_EVENT_TYPE = "unknown_event_type"
@@ -13,8 +15,5 @@ class AuditErrorCode(StrEnum):
     PERMISSION_DENIED = "permission_denied"
 
 
-class AuditError(Exception):
-    def __init__(self, code: AuditErrorCode, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
+class AuditError(RecordroomError[AuditErrorCode]):
+    """An error of this app; ``code`` is stable, ``message`` is for people."""

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from recordroom.core.errors import RecordroomError
+
 
 class VaultErrorCode(StrEnum):
     KEYRING_MISSING = "keyring_missing"
@@ -36,11 +38,8 @@ class VaultErrorCode(StrEnum):
     TLS_CONFIG = "tls_config"
 
 
-class VaultError(Exception):
-    def __init__(self, code: VaultErrorCode, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
+class VaultError(RecordroomError[VaultErrorCode]):
+    """An error of this app; ``code`` is stable, ``message`` is for people."""
 
     def __str__(self) -> str:
         return f"{self.message} [{self.code.value}]"
