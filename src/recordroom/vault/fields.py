@@ -101,10 +101,12 @@ class EncryptedField(_FieldBase):
         return "BinaryField"
 
     def to_bytes(self, value: Any) -> bytes:
-        raise NotImplementedError
+        """Subclasses turn a Python value into the plaintext bytes that get sealed."""
+        raise TypeError(f"{type(self).__name__} does not say how to encode its values (define to_bytes)")
 
     def from_bytes(self, data: bytes) -> Any:
-        raise NotImplementedError
+        """Subclasses turn opened plaintext bytes back into a Python value."""
+        raise TypeError(f"{type(self).__name__} does not say how to decode its values (define from_bytes)")
 
     @property
     def label(self) -> str:
