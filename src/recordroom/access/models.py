@@ -8,6 +8,7 @@ from django.db import models
 from recordroom.core import clock
 from recordroom.core.models import TimeStampedModel
 from recordroom.core.vocabulary import Restriction
+from recordroom.vault.fields import EncryptedTextField
 
 RESTRICTION_CHOICES = [(r.value, r.value) for r in Restriction]
 
@@ -18,7 +19,8 @@ class EmergencyAccess(TimeStampedModel):
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     patient_id = models.BigIntegerField(db_index=True)
-    reason = models.CharField(max_length=500)
+    # Free text can name people and conditions: sealed by the vault, with this window as its own subject.
+    reason = EncryptedTextField(subject_field="public_id")
     expires_at = models.DateTimeField()
     ended_at = models.DateTimeField(null=True, blank=True)
     reviewed_at = models.DateTimeField(null=True, blank=True)
@@ -47,7 +49,7 @@ class RestrictionGrant(TimeStampedModel):
     expires_at = models.DateTimeField()
     revoked_at = models.DateTimeField(null=True, blank=True)
     granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    reason = models.CharField(max_length=500)
+    reason = EncryptedTextField(subject_field="public_id")
 
     def __str__(self) -> str:
         return f"{self.restriction} grant {self.public_id}"

@@ -17,6 +17,7 @@ from django_otp.oath import TOTP
 from recordroom.accounts.roles import ROLE_CHOICES, Role
 from recordroom.core import clock
 from recordroom.core.models import TimeStampedModel
+from recordroom.vault.fields import EncryptedTextField
 
 
 class UserManager(BaseUserManager["User"]):
@@ -37,7 +38,8 @@ class User(AbstractBaseUser):  # type: ignore[django-manager-missing]
     is_service_account = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=clock.now, editable=False)
     deactivated_at = models.DateTimeField(null=True, blank=True)
-    deactivation_reason = models.CharField(max_length=200, blank=True)
+    # Free text (it may name a person or a matter): sealed by the vault with the user's own data key.
+    deactivation_reason = EncryptedTextField(subject_field="public_id", null=True, blank=True)
     password_changed_at = models.DateTimeField(null=True, blank=True)
 
     USERNAME_FIELD = "username"

@@ -155,3 +155,20 @@ def test_the_chain_verifies_after_access_work():
     physician = make_user([Role.PHYSICIAN], enrolled=False).user
     break_glass(actor=physician, patient_id=21, reason="code blue")
     assert verify_chain().ok
+
+
+def test_free_text_reasons_are_sealed_at_rest():
+    physician = make_user([Role.PHYSICIAN], enrolled=False).user
+    officer = make_user([Role.PRIVACY_OFFICER], enrolled=False).user
+    window = break_glass(actor=physician, patient_id=21, reason="daughter Maria Lopez asked in the ED")
+    grant_restriction(
+        user=physician, restriction=Restriction.VIP, actor=officer, reason="treating Dr Able's wife", days=1
+    )
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reason FROM access_emergencyaccess UNION ALL SELECT reason FROM access_restrictiongrant")
+        stored = b"".join(bytes(row[0]) for row in cursor.fetchall())
+    assert b"Maria" not in stored
+    assert b"Able" not in stored
+    assert EmergencyAccess.objects.get(pk=window.pk).reason == "daughter Maria Lopez asked in the ED"
