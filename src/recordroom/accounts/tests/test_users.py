@@ -144,6 +144,7 @@ def test_deactivation_ends_every_session_and_token(sysadmin):
     assert event.detail_data == {"sessions_ended": 2, "tokens_revoked": 1}
     assert User.objects.get(pk=person.user.pk).deactivation_reason == "left the organization"
     stored = User.objects.filter(pk=person.user.pk).values_list("deactivation_reason", flat=True).get()
+    assert stored is not None
     assert b"organization" not in bytes(stored)
 
 
