@@ -8,9 +8,11 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from recordroom import __version__
+from recordroom.access.errors import AccessDeniedError
 from recordroom.accounts.api import router as accounts_router
 from recordroom.accounts.auth import ApiTokenAuth, SessionAuth
 from recordroom.accounts.errors import AccountsError, AccountsErrorCode
+from recordroom.audit.api import router as audit_router
 
 api = NinjaAPI(
     title="Recordroom API",
@@ -20,6 +22,7 @@ api = NinjaAPI(
     docs_url=None,
 )
 api.add_router("/accounts/", accounts_router)
+api.add_router("/audit/", audit_router)
 
 
 def _problem(request: HttpRequest, status: int, title: str, code: str, detail: str = "") -> HttpResponse:
@@ -50,3 +53,9 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 def _accounts_error(request: HttpRequest, exc: AccountsError) -> HttpResponse:
     status = 403 if exc.code is AccountsErrorCode.PERMISSION_DENIED else 400
     return _problem(request, status, exc.message, exc.code.value)
+
+
+@api.exception_handler(AccessDeniedError)
+def _access_denied(request: HttpRequest, exc: AccessDeniedError) -> HttpResponse:
+    """A refusal the access policy made (already recorded in the audit trail)."""
+    return _problem(request, 403, "Access denied", "access_denied", detail=exc.decision.reason)

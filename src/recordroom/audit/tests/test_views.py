@@ -55,3 +55,41 @@ def test_coder_gets_403_and_a_recorded_denial(client):
     assert client.get("/audit/").status_code == 403
     assert client.get("/audit/export.csv").status_code == 403
     assert AuditEvent.objects.filter(event_type="access.denied", actor_id=coder.user.pk).count() == 2
+
+
+def test_api_lists_events_for_the_privacy_officer_with_a_token(client):
+    from recordroom.accounts.services import issue_api_token
+
+    officer = make_user([Role.PRIVACY_OFFICER])
+    _, secret = issue_api_token(user=officer.user, name="siem", roles=[Role.PRIVACY_OFFICER], actor=officer.user)
+    response = client.get("/api/v1/audit/events", {"limit": 2, "sort": "seq"}, HTTP_AUTHORIZATION=f"Bearer {secret}")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["total"] >= 2
+    assert [e["seq"] for e in body["events"]] == [1, 2]
+    assert set(body["events"][0]) >= {"seq", "occurred_at", "event_type", "actor_id", "patient_id", "hash"}
+    viewed = AuditEvent.objects.filter(event_type="audit.trail_viewed").latest("seq")
+    assert viewed.on_behalf_of.startswith("token:")
+
+
+def test_api_refuses_a_coder_with_problem_json(client):
+    from recordroom.accounts.services import issue_api_token
+
+    coder = make_user([Role.CODER])
+    _, secret = issue_api_token(user=coder.user, name="x", roles=[Role.CODER], actor=coder.user)
+    response = client.get("/api/v1/audit/events", HTTP_AUTHORIZATION=f"Bearer {secret}")
+    assert response.status_code == 403
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["code"] == "access_denied"
+    assert AuditEvent.objects.filter(event_type="access.denied", actor_id=coder.user.pk).exists()
+
+
+def test_api_limit_is_bounded(client):
+    from recordroom.accounts.services import issue_api_token
+
+    officer = make_user([Role.AUDITOR])
+    _, secret = issue_api_token(user=officer.user, name="x", roles=[Role.AUDITOR], actor=officer.user)
+    for _ in range(3):
+        client.get("/api/v1/audit/events", HTTP_AUTHORIZATION=f"Bearer {secret}")
+    response = client.get("/api/v1/audit/events", {"limit": 100000}, HTTP_AUTHORIZATION=f"Bearer {secret}")
+    assert len(response.json()["events"]) <= 100
