@@ -8,6 +8,7 @@ urlpatterns = [
     path("accounts/", include("recordroom.accounts.urls")),
     path("access/", include("recordroom.access.urls")),
     path("audit/", include("recordroom.audit.urls")),
+    path("patients/", include("recordroom.patients.urls")),
     path("api/v1/", api.urls),
     path("", include("recordroom.web.urls")),
 ]

@@ -67,6 +67,8 @@ APP_EXTRA_MODULES = {
     },
     "core": {"clock.py", "checks.py", "middleware.py", "requests.py", "logging.py", "vocabulary.py"},
     "web": {"navigation.py", "context_processors.py"},
+    # mrn: the MRN format and its Luhn check digit (ISO/IEC 7812-1 Annex B).
+    "patients": {"mrn.py"},
     # roles: the role vocabulary; policy + policies/: the policy file and its loader; decisions: authorize().
     "access": {"roles.py", "policy.py", "policies", "decisions.py"},
     # chain: canonical form and hashing; signing: checkpoint key; registry: event types; exports: CSV/FHIR/syslog;

@@ -46,7 +46,7 @@ def test_password_and_totp_land_on_the_dashboard_with_the_roles_panels(page: Pag
     # and no other role's panels
     expect(page.get_by_text("Release-of-information requests")).to_have_count(0)
     nav_links = page.get_by_role("navigation", name="Main").get_by_role("link")
-    expect(nav_links).to_have_text(["Dashboard", "My account"])
+    expect(nav_links).to_have_text(["Dashboard", "Patients", "My account"])
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
 
 

@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "recordroom.audit",
     "recordroom.access",
     "recordroom.accounts",
+    "recordroom.patients",
     "recordroom.vault",
     "recordroom.web",
 ]
@@ -157,6 +158,9 @@ RECORDROOM_AUDIT_CHECKPOINT_SECONDS = env_int("AUDIT_CHECKPOINT_SECONDS", 60, mi
 RECORDROOM_COMMAND_RECORDER = "recordroom.audit.services.recording.record_command"
 # Access policy file (default: src/recordroom/access/policies/default.toml).
 RECORDROOM_ACCESS_POLICY = env_str("ACCESS_POLICY", "") or None
+
+# Master patient index: letters (0-6, A-Z) before every new MRN, e.g. "RR" -> RR10000008 for the first patient.
+RECORDROOM_MRN_PREFIX = env_str("MRN_PREFIX", "")
 
 # API tokens (accounts.tokens): default and longest lifetime.
 RECORDROOM_TOKEN_DEFAULT_DAYS = env_int("TOKEN_DEFAULT_DAYS", 90, minimum=1)

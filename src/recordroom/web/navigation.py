@@ -40,6 +40,23 @@ class Panel:
 
 NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("Dashboard", "web:dashboard", EVERYONE),
+    NavItem(
+        "Patients",
+        "patients:search",
+        frozenset(
+            {
+                Role.HIM_CLERK,
+                Role.CODER,
+                Role.CDI_SPECIALIST,
+                Role.ROI_SPECIALIST,
+                Role.PHYSICIAN,
+                Role.REGISTRAR,
+                Role.HIM_DIRECTOR,
+                Role.AUDITOR,
+                Role.PRIVACY_OFFICER,
+            }
+        ),
+    ),
     NavItem("Audit trail", "audit:report", frozenset({Role.PRIVACY_OFFICER, Role.AUDITOR})),
     NavItem("Emergency access", "access:emergency_queue", frozenset({Role.PRIVACY_OFFICER})),
     NavItem("Users", "accounts:users", frozenset({Role.SYSADMIN})),

@@ -1,0 +1,1 @@
+"""The master patient index: register, find and show patients (issue #5)."""

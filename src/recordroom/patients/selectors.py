@@ -1,0 +1,32 @@
+"""Read-only helpers of the patients app that ask the access policy (STYLE R5)."""
+
+from __future__ import annotations
+
+from recordroom.access.decisions import Principal, Resource, authorize
+from recordroom.core.vocabulary import Action, Purpose, ResourceType
+
+# The order in which a purpose of use is chosen when a screen or command does not ask for one: the
+# department's own work first, then the clinical, payment, release and registry purposes. Emergency
+# access is never chosen implicitly (164.312(a)(2)(ii) needs an explicit break-the-glass).
+PURPOSE_PREFERENCE = (
+    Purpose.OPERATIONS,
+    Purpose.TREATMENT,
+    Purpose.PAYMENT,
+    Purpose.ROI,
+    Purpose.PUBLIC_HEALTH,
+    Purpose.RESEARCH,
+)
+
+
+def default_purpose_for(user: Principal | None) -> Purpose | None:
+    """The first purpose of use for which the policy lets ``user`` search patients, or ``None``.
+
+    Derived from the policy (``authorize`` on ``patient``/``search``), so a changed policy changes it;
+    164.502(b) requires each access to carry a purpose its grant allows.
+    """
+    if user is None:
+        return None
+    for purpose in PURPOSE_PREFERENCE:
+        if authorize(user, Action.SEARCH, Resource(ResourceType.PATIENT), purpose).allowed:
+            return purpose
+    return None

@@ -1,0 +1,148 @@
+"""Registering a patient in the master patient index.
+
+Shape (STYLE R3): the policy is asked first (a refusal is recorded as ``access.denied`` and nothing is
+written), then every field is checked, then possible duplicates are looked for, and only then one
+transaction allocates the MRN, inserts the sealed row, indexes the name tokens and records
+``patients.registered``. Duplicate detection follows the AHIMA MPI guidance: the same date of birth and
+names that match exactly or by sound, or the same SSN.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import date
+from typing import Any
+
+from django.db import transaction
+from django.http import HttpRequest
+
+from recordroom.access.decisions import Principal, Resource
+from recordroom.access.services import audit_fields, enforce
+from recordroom.audit.services import AuditAction, Outcome, record
+from recordroom.core.vocabulary import Purpose, ResourceType, Restriction
+from recordroom.patients.audit_events import PatientEvent
+from recordroom.patients.errors import PatientsError, PatientsErrorCode
+from recordroom.patients.models import NAME_SCOPE, MrnCounter, Patient, PatientStatus
+from recordroom.patients.mrn import FIRST_NUMBER, format_mrn
+from recordroom.patients.permissions import PatientsPermission
+from recordroom.patients.services.demographics import Demographics, clean_demographics, names_match
+from recordroom.vault.blind_index import IndexKind, blind_index
+from recordroom.vault.services import index_name
+
+MAX_CANDIDATES = 20
+# Rows sharing one date of birth that duplicate detection compares by name; an MPI of a million people
+# has about 30 per date, so the cap is only reached by a data-quality problem (e.g. 1900-01-01 defaults).
+MAX_SAME_BIRTH_DATE = 500
+
+
+def patient_resource(patient: Patient) -> Resource:
+    """The access-policy view of one patient: id, internal key and the record's restrictions."""
+    return Resource(
+        ResourceType.PATIENT,
+        id=str(patient.public_id),
+        patient_id=patient.pk,
+        restrictions=patient.restriction_set(),
+    )
+
+
+def same_birth_date(born: date) -> list[Patient]:
+    """Patients with this date of birth (found by its blind index; nothing is opened)."""
+    query = Patient.objects.filter(dob_index=blind_index(IndexKind.DOB, born)).order_by("id")
+    return list(query[:MAX_SAME_BIRTH_DATE])
+
+
+def possible_duplicates(data: Demographics) -> list[Patient]:
+    """Patients who may be the same person: same date of birth and every token of the given and family
+    names matching one of theirs exactly or by Double Metaphone code, or the same SSN."""
+    found: dict[int, Patient] = {}
+    if data.ssn:
+        for patient in Patient.objects.filter(ssn_index=blind_index(IndexKind.SSN, data.ssn)).order_by("id"):
+            found[patient.pk] = patient
+    full_name = f"{data.given_name} {data.family_name}"
+    for patient in same_birth_date(data.date_of_birth):
+        if patient.pk not in found and patient.status != PatientStatus.MERGED and names_match(full_name, patient):
+            found[patient.pk] = patient
+    return list(found.values())[:MAX_CANDIDATES]
+
+
+def _allocate_mrn() -> str:
+    """The next MRN, from the counter row locked for this transaction (``SELECT ... FOR UPDATE`` on
+    PostgreSQL; SQLite's IMMEDIATE transactions already serialize writers). A number already used (an
+    imported legacy MRN) is skipped."""
+    counter = MrnCounter.objects.select_for_update().order_by("pk").first()
+    if counter is None:
+        MrnCounter.objects.get_or_create(pk=1, defaults={"last_number": FIRST_NUMBER - 1})
+        counter = MrnCounter.objects.select_for_update().get(pk=1)
+    while True:
+        counter.last_number += 1
+        mrn = format_mrn(counter.last_number)
+        if not Patient.objects.filter(mrn_index=blind_index(IndexKind.MRN, mrn)).exists():
+            break
+    counter.save(update_fields=["last_number"])
+    return mrn
+
+
+def register_patient(
+    *,
+    actor: Principal,
+    purpose: Purpose | None,
+    given_name: str,
+    family_name: str,
+    date_of_birth: date,
+    administrative_sex: str,
+    middle_name: str = "",
+    preferred_name: str = "",
+    ssn: str = "",
+    phone: str = "",
+    email: str = "",
+    address: Mapping[str, Any] | None = None,
+    deceased_date: date | None = None,
+    restrictions: Iterable[Restriction | str] = (),
+    request: HttpRequest | None = None,
+    accept_possible_duplicates: bool = False,
+) -> Patient:
+    """Add a person to the master patient index and give them an MRN.
+
+    Raises ``AccessDeniedError`` (recorded) without the ``patients.register_patient`` grant,
+    :class:`PatientsError` ``invalid_input`` naming the field at fault (nothing written), or
+    ``possible_duplicates`` with the candidates' public ids (recorded as ``patients.duplicates_found``)
+    unless ``accept_possible_duplicates``.
+    """
+    decision = enforce(
+        actor, PatientsPermission.REGISTER_PATIENT.action, Resource(ResourceType.PATIENT), purpose, request=request
+    )
+    data = clean_demographics(
+        given_name=given_name, family_name=family_name, date_of_birth=date_of_birth,
+        administrative_sex=administrative_sex, middle_name=middle_name, preferred_name=preferred_name, ssn=ssn,
+        phone=phone, email=email, address=address, deceased_date=deceased_date, restrictions=restrictions,
+    )  # fmt: skip
+    candidates = [str(p.public_id) for p in possible_duplicates(data)]
+    if candidates and not accept_possible_duplicates:
+        record(
+            PatientEvent.DUPLICATES_FOUND, action=AuditAction.CREATE, outcome=Outcome.FAILURE, actor=actor,
+            request=request, purpose=purpose, resource_type=ResourceType.PATIENT.value,
+            detail={"reason": "possible_duplicates", "candidate_ids": candidates},
+        )  # fmt: skip
+        raise PatientsError(
+            PatientsErrorCode.POSSIBLE_DUPLICATES,
+            f"{len(candidates)} patient(s) already registered may be this person. Check them before registering.",
+            candidates=tuple(candidates),
+        )
+    with transaction.atomic():
+        patient = Patient(
+            given_name=data.given_name, family_name=data.family_name, middle_name=data.middle_name,
+            preferred_name=data.preferred_name, date_of_birth=data.date_of_birth,
+            birth_year=data.date_of_birth.year, administrative_sex=data.administrative_sex, ssn=data.ssn,
+            phone=data.phone, email=data.email, address=data.address, deceased_date=data.deceased_date,
+            restrictions=list(data.restrictions), mrn=_allocate_mrn(),
+        )  # fmt: skip
+        patient.save(force_insert=True)
+        index_name(scope=NAME_SCOPE, row_id=patient.public_id, names=data.names())
+        detail: dict[str, Any] = {"possible_duplicates": len(candidates)}
+        if candidates:
+            detail["candidate_ids"] = candidates
+        record(
+            PatientEvent.REGISTERED, action=AuditAction.CREATE, outcome=Outcome.SUCCESS, actor=actor,
+            request=request, detail=detail, **audit_fields(decision, patient_resource(patient), purpose),
+        )  # fmt: skip
+    return patient
