@@ -9,6 +9,7 @@ urlpatterns = [
     path("access/", include("recordroom.access.urls")),
     path("audit/", include("recordroom.audit.urls")),
     path("patients/", include("recordroom.patients.urls")),
+    path("encounters/", include("recordroom.encounters.urls")),
     path("api/v1/", api.urls),
     path("", include("recordroom.web.urls")),
 ]

@@ -69,6 +69,8 @@ APP_EXTRA_MODULES = {
     "web": {"navigation.py", "context_processors.py"},
     # mrn: the MRN format and its Luhn check digit (ISO/IEC 7812-1 Annex B).
     "patients": {"mrn.py"},
+    # codes: the UB-04 code tables (NUBC FL14, FL15, FL17) and the other encounter code sets.
+    "encounters": {"codes.py"},
     # roles: the role vocabulary; policy + policies/: the policy file and its loader; decisions: authorize().
     "access": {"roles.py", "policy.py", "policies", "decisions.py"},
     # chain: canonical form and hashing; signing: checkpoint key; registry: event types; exports: CSV/FHIR/syslog;

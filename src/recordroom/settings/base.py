@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "recordroom.access",
     "recordroom.accounts",
     "recordroom.patients",
+    "recordroom.encounters",
     "recordroom.vault",
     "recordroom.web",
 ]

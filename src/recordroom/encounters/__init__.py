@@ -1,0 +1,1 @@
+"""Encounters: the ADT (admit, discharge, transfer) history of each patient stay (issue #5)."""

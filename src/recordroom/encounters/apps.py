@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+
+
+class EncountersConfig(AppConfig):
+    name = "recordroom.encounters"
+    label = "encounters"
+    verbose_name = "Encounters (ADT)"
+
+    def ready(self) -> None:
+        from recordroom.audit.registry import register_event_types
+        from recordroom.encounters.audit_events import EncounterEvent
+
+        register_event_types(EncounterEvent)

@@ -1,0 +1,117 @@
+"""Read-only helpers of the encounters app: a patient's encounters under the policy, an encounter's ADT
+timeline, the census of a unit, and the physicians an attending may be chosen from (STYLE R5)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from recordroom.access.decisions import Resource, authorize
+from recordroom.access.services import audit_fields, enforce
+from recordroom.accounts.models import User
+from recordroom.accounts.roles import Role
+from recordroom.audit.services import AuditAction, Outcome, record
+from recordroom.core.vocabulary import Action, Purpose, ResourceType
+from recordroom.encounters.audit_events import EncounterEvent
+from recordroom.encounters.models import AdtEvent, Bed, Encounter, Unit
+from recordroom.encounters.permissions import EncountersPermission
+from recordroom.encounters.services.common import encounter_resource
+from recordroom.encounters.services.occupancy import live_movements, stays_in_beds
+from recordroom.patients.models import Patient
+from recordroom.patients.selectors import PURPOSE_PREFERENCE
+
+
+def encounters_for_patient(
+    actor: User, purpose: Purpose | None, patient: Patient, request: HttpRequest | None = None
+) -> list[Encounter]:
+    """The patient's encounters, newest first; refused (and recorded) without ``encounter``/``search``,
+    audited as a query with the result count (164.312(b))."""
+    resource = Resource(ResourceType.ENCOUNTER, patient_id=patient.pk, restrictions=patient.restriction_set())
+    decision = enforce(actor, EncountersPermission.SEARCH_ENCOUNTERS.action, resource, purpose, request=request)
+    rows = list(
+        Encounter.objects.filter(patient=patient)
+        .select_related("attending", "current_unit", "current_bed")
+        .order_by("-admitted_at", "-pk")
+    )
+    record(
+        EncounterEvent.LISTED, action=AuditAction.QUERY, outcome=Outcome.SUCCESS, actor=actor, request=request,
+        detail={"results": len(rows)}, **audit_fields(decision, resource, purpose),
+    )  # fmt: skip
+    return rows
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    event: AdtEvent
+    cancelled: bool
+    cancellable: bool
+
+
+def adt_timeline(encounter: Encounter) -> list[TimelineEntry]:
+    """Every ADT event of an encounter in the order recorded, each marked cancelled or not, and the one
+    movement that may still be cancelled (the latest in force). The read itself is audited by the caller
+    (``get_encounter``)."""
+    events = list(
+        AdtEvent.objects.filter(encounter=encounter)
+        .select_related("unit", "bed", "recorded_by", "cancels")
+        .order_by("recorded_at", "pk")
+    )
+    cancelled = {e.cancels_id for e in events if e.cancels_id is not None}
+    moves = live_movements(events)
+    latest = moves[-1].pk if moves else None
+    return [TimelineEntry(e, e.pk in cancelled, e.pk == latest) for e in events]
+
+
+def census(unit: Unit, at: datetime) -> list[Encounter]:
+    """The encounters occupying the unit's beds at the instant ``at``, computed from the ADT history.
+
+    AHIMA census definition (*Basic Healthcare Statistics for HIM Professionals*): the inpatients present
+    at the census-taking time; a patient discharged or transferred out at ``at`` is not counted, one
+    admitted or transferred in at ``at`` is. Cancelled movements count as never having happened. This is
+    a helper for the reports app, which asks the policy for its own report access.
+    """
+    bed_ids = list(Bed.objects.filter(unit=unit).values_list("pk", flat=True))
+    present = {stay.encounter_id: stay.bed_id for stay in stays_in_beds(bed_ids) if stay.covers(at)}
+    rows = Encounter.objects.filter(pk__in=present).select_related("current_bed")
+    codes = dict(Bed.objects.filter(pk__in=present.values()).values_list("pk", "code"))
+    return sorted(rows, key=lambda e: (codes[present[e.pk]], e.pk))
+
+
+def physician_choices() -> QuerySet[User]:
+    """Active users holding the physician role, for the attending and consultant pickers."""
+    return User.objects.filter(is_active=True, role_assignments__role=Role.PHYSICIAN).order_by("display_name")
+
+
+def beds_in_service() -> QuerySet[Bed]:
+    """Active beds, for the admit and transfer pickers (unit effective dates are checked by the services)."""
+    return Bed.objects.filter(active=True).select_related("unit").order_by("unit__code", "code")
+
+
+def default_purpose_for(user: User | None) -> Purpose | None:
+    """The first purpose of use (in the patients app's order) for which the policy lets ``user`` list
+    encounters, or ``None``; 164.502(b) requires each access to carry a purpose its grant allows."""
+    if user is None:
+        return None
+    for purpose in PURPOSE_PREFERENCE:
+        if authorize(user, Action.SEARCH, Resource(ResourceType.ENCOUNTER), purpose).allowed:
+            return purpose
+    return None
+
+
+def may_record_movements(user: User, encounter: Encounter, purpose: Purpose | None) -> bool:
+    """Whether the screens should offer the transfer, discharge and cancel forms (the services decide)."""
+    return authorize(user, EncountersPermission.RECORD_MOVEMENT.action, encounter_resource(encounter), purpose).allowed
+
+
+def may_admit(user: User, patient: Patient, purpose: Purpose | None) -> bool:
+    """Whether the screens should offer the admit link for this patient (the service decides)."""
+    resource = Resource(ResourceType.ENCOUNTER, patient_id=patient.pk, restrictions=patient.restriction_set())
+    return authorize(user, EncountersPermission.ADMIT_PATIENT.action, resource, purpose).allowed
+
+
+def adt_event_of(encounter: Encounter, public_id: str) -> AdtEvent | None:
+    """One ADT event of this encounter by its public id."""
+    return AdtEvent.objects.filter(encounter=encounter, public_id=public_id).select_related("encounter").first()
