@@ -208,9 +208,9 @@ def _append(values: dict[str, str]) -> int:
             values["purpose"], values["emergency"] == "1", values["source_ip"], values["user_agent"],
             values["session_id"], values["request_id"], values["detail"], chain_hash,
         ]  # fmt: skip
-        placeholders = ", ".join(["%s"] * len(_INSERT_COLUMNS))
+        markers = ", ".join(["%s"] * len(_INSERT_COLUMNS))
         cursor.execute(
-            f"INSERT INTO audit_auditevent ({', '.join(_INSERT_COLUMNS)}) VALUES ({placeholders})",  # noqa: S608
+            f"INSERT INTO audit_auditevent ({', '.join(_INSERT_COLUMNS)}) VALUES ({markers})",  # noqa: S608
             params,
         )
         if checkpoint_due(seq, event_us, int(checkpoint_seq), int(checkpoint_us)):
