@@ -17,6 +17,7 @@ from recordroom.access.decisions import Resource
 from recordroom.access.services import audit_fields, enforce
 from recordroom.accounts.models import User
 from recordroom.audit.services import AuditAction, Outcome, record
+from recordroom.core.models import allocate_next_number
 from recordroom.core.vocabulary import Purpose, ResourceType
 from recordroom.encounters.audit_events import EncounterEvent
 from recordroom.encounters.codes import AdmitSource, AdmitType, EncounterClass, ExpectedPayer
@@ -34,17 +35,6 @@ from recordroom.encounters.services.common import (
 from recordroom.patients.models import Patient, PatientStatus
 
 FIRST_NUMBER = 1_000_001
-
-
-def _allocate_number() -> int:
-    """The next encounter number, from the counter row locked for this transaction."""
-    counter = EncounterCounter.objects.select_for_update().order_by("pk").first()
-    if counter is None:
-        EncounterCounter.objects.get_or_create(pk=1, defaults={"last_number": FIRST_NUMBER - 1})
-        counter = EncounterCounter.objects.select_for_update().get(pk=1)
-    counter.last_number += 1
-    counter.save(update_fields=["last_number"])
-    return counter.last_number
 
 
 def admit_patient(
@@ -86,8 +76,9 @@ def admit_patient(
         check_bed_usable(bed, admitted_at)
     with transaction.atomic():
         locked_bed = lock_free_bed(bed, admitted_at, encounter=None) if bed is not None else None
+        number = allocate_next_number(EncounterCounter, first=FIRST_NUMBER)
         encounter = Encounter(
-            patient=patient, number=_allocate_number(), encounter_class=encounter_class, admit_type=admit_type,
+            patient=patient, number=number, encounter_class=encounter_class, admit_type=admit_type,
             admit_source=admit_source, admitted_at=admitted_at, attending=attending, expected_payer=expected_payer,
             current_unit=locked_bed.unit if locked_bed else None, current_bed=locked_bed,
         )  # fmt: skip

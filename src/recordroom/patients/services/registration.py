@@ -19,6 +19,7 @@ from django.http import HttpRequest
 from recordroom.access.decisions import Principal, Resource
 from recordroom.access.services import audit_fields, enforce
 from recordroom.audit.services import AuditAction, Outcome, record
+from recordroom.core.models import allocate_next_number
 from recordroom.core.vocabulary import Purpose, ResourceType, Restriction
 from recordroom.patients.audit_events import PatientEvent
 from recordroom.patients.errors import PatientsError, PatientsErrorCode
@@ -66,20 +67,13 @@ def possible_duplicates(data: Demographics) -> list[Patient]:
 
 
 def _allocate_mrn() -> str:
-    """The next MRN, from the counter row locked for this transaction (``SELECT ... FOR UPDATE`` on
-    PostgreSQL; SQLite's IMMEDIATE transactions already serialize writers). A number already used (an
-    imported legacy MRN) is skipped."""
-    counter = MrnCounter.objects.select_for_update().order_by("pk").first()
-    if counter is None:
-        MrnCounter.objects.get_or_create(pk=1, defaults={"last_number": FIRST_NUMBER - 1})
-        counter = MrnCounter.objects.select_for_update().get(pk=1)
-    while True:
-        counter.last_number += 1
-        mrn = format_mrn(counter.last_number)
-        if not Patient.objects.filter(mrn_index=blind_index(IndexKind.MRN, mrn)).exists():
-            break
-    counter.save(update_fields=["last_number"])
-    return mrn
+    """The next MRN; a number already used (an imported legacy MRN) is skipped."""
+    number = allocate_next_number(
+        MrnCounter,
+        first=FIRST_NUMBER,
+        taken=lambda n: Patient.objects.filter(mrn_index=blind_index(IndexKind.MRN, format_mrn(n))).exists(),
+    )
+    return format_mrn(number)
 
 
 def register_patient(
