@@ -58,5 +58,5 @@ def recent_signin_failures(actor: User) -> int | None:
     decision = authorize(actor, Action.ADMINISTER, Resource(ResourceType.USER_ACCOUNT), Purpose.OPERATIONS)
     if not decision.allowed:
         return None
-    since = int((clock.now() - timedelta(hours=24)).timestamp() * 1_000_000)
+    since = clock.to_microseconds(clock.now() - timedelta(hours=24))
     return AuditEvent.objects.filter(event_type__in=FAILURE_KINDS, event_us__gte=since).count()

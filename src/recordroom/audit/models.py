@@ -9,10 +9,12 @@ source, session and request ids. Ids and codes only: no names, no clinical text 
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from django.db import models
+
+from recordroom.core import clock
 
 GENESIS_HASH = "0" * 64
 
@@ -53,7 +55,7 @@ class AuditEvent(models.Model):
 
     @property
     def occurred_at(self) -> datetime:
-        return datetime.fromtimestamp(self.event_us / 1_000_000, tz=UTC)
+        return clock.from_microseconds(self.event_us)
 
     @property
     def detail_data(self) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from recordroom.access.services import enforce
 from recordroom.audit.audit_events import AuditTrailEvent
 from recordroom.audit.models import AuditEvent
 from recordroom.audit.services import AuditAction, Outcome, record
+from recordroom.core import clock
 from recordroom.core.vocabulary import Action, Purpose, ResourceType
 
 SORTABLE = (
@@ -54,7 +55,7 @@ class AuditQuery:
 
 
 def _us(moment: datetime | None) -> int | None:
-    return None if moment is None else int(moment.timestamp() * 1_000_000)
+    return None if moment is None else clock.to_microseconds(moment)
 
 
 def _filtered(query: AuditQuery) -> QuerySet[AuditEvent]:

@@ -4,13 +4,26 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 _source: Callable[[], datetime] = lambda: datetime.now(UTC)  # noqa: E731
 
 
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+MICROSECOND = timedelta(microseconds=1)
+
+
 def now() -> datetime:
     return _source()
+
+
+def to_microseconds(moment: datetime) -> int:
+    """Microseconds since 1970-01-01 UTC, exactly (no float rounding); the audit trail's time unit."""
+    return (moment - EPOCH) // MICROSECOND
+
+
+def from_microseconds(value: int) -> datetime:
+    return EPOCH + value * MICROSECOND
 
 
 @contextmanager

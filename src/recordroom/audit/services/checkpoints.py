@@ -71,7 +71,7 @@ def write_checkpoint(*, export_to: Path | None = None) -> Checkpoint | None:
             found = cursor.fetchone()
             checkpoint = Checkpoint(int(found[0]), str(found[1]), int(found[2]), str(found[3]), str(found[4]))
         else:
-            now_us = int(clock.now().timestamp() * 1_000_000)
+            now_us = clock.to_microseconds(clock.now())
             checkpoint = insert_checkpoint(cursor, seq, chain_hash, now_us)
             cursor.execute(
                 "UPDATE audit_audithead SET checkpoint_seq = %s, checkpoint_us = %s WHERE id = 1",

@@ -197,7 +197,7 @@ def _append(values: dict[str, str]) -> int:
             head = (0, GENESIS_HASH, 0, 0)
         previous_seq, previous_hash, checkpoint_seq, checkpoint_us = head
         seq = int(previous_seq) + 1
-        event_us = int(clock.now().timestamp() * 1_000_000)
+        event_us = clock.to_microseconds(clock.now())
         row = {"seq": str(seq), "event_us": str(event_us), **values}
         chain_hash = link(str(previous_hash), canonical_text([row[column] for column in CHAIN_COLUMNS]))
         params: list[Any] = [
