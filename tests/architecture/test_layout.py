@@ -67,8 +67,9 @@ APP_EXTRA_MODULES = {
     },
     "core": {"clock.py", "checks.py", "middleware.py", "requests.py", "logging.py", "vocabulary.py"},
     "web": {"navigation.py", "context_processors.py"},
-    # mrn: the MRN format and its Luhn check digit (ISO/IEC 7812-1 Annex B).
-    "patients": {"mrn.py"},
+    # mrn: the MRN format and its Luhn check digit (ISO/IEC 7812-1 Annex B); linkage: the registry of
+    # patient-linked models that other apps declare, so a merge can move their rows.
+    "patients": {"mrn.py", "linkage.py"},
     # codes: the UB-04 code tables (NUBC FL14, FL15, FL17) and the other encounter code sets.
     "encounters": {"codes.py"},
     # roles: the role vocabulary; policy + policies/: the policy file and its loader; decisions: authorize().

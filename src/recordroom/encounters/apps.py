@@ -9,5 +9,7 @@ class EncountersConfig(AppConfig):
     def ready(self) -> None:
         from recordroom.audit.registry import register_event_types
         from recordroom.encounters.audit_events import EncounterEvent
+        from recordroom.patients.linkage import register_patient_link
 
         register_event_types(EncounterEvent)
+        register_patient_link("encounters.Encounter")

@@ -9,6 +9,7 @@ vault's name-search tokens (scope :data:`NAME_SCOPE`).
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 
 from recordroom.core.models import TimeStampedModel
@@ -85,3 +86,65 @@ class MrnCounter(models.Model):
 
     def __str__(self) -> str:
         return f"MRN counter at {self.last_number}"
+
+
+class DuplicateRun(TimeStampedModel):
+    """One batch of probabilistic duplicate detection (``recordroom mpi find-duplicates``).
+
+    ``model_summary`` keeps the fitted Fellegi-Sunter parameters (m and u probabilities per comparison
+    level, the prior) and the blocking rules, never a patient's value, so a reviewer can see why a pair
+    scored as it did (Fellegi and Sunter, "A Theory for Record Linkage", JASA 64 (1969) 1183-1210).
+    """
+
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    method = models.CharField(max_length=32)
+    threshold = models.FloatField()
+    patients_scanned = models.PositiveIntegerField(default=0)
+    pairs_scored = models.PositiveBigIntegerField(default=0)
+    pairs_queued = models.PositiveIntegerField(default=0)
+    model_summary = models.JSONField(default=dict, blank=True)
+
+    def __str__(self) -> str:
+        return f"duplicate run {self.public_id}"
+
+
+class DuplicateStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    NOT_DUPLICATE = "not_duplicate", "Not a duplicate"
+    MERGED = "merged", "Merged"
+
+
+class DuplicatePair(TimeStampedModel):
+    """A candidate pair in the HIM clerk's review queue; ``left`` has the lower primary key.
+
+    ``evidence`` lists, per compared attribute, the agreement level and its match weight (log2 Bayes
+    factor) — labels and numbers only, never the compared values, which the review screen unseals from the
+    two records when an authorized reviewer opens the pair. A pair marked ``not_duplicate`` stays marked:
+    later runs update its score but never reopen it.
+    """
+
+    left = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="+")
+    right = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="+")
+    run = models.ForeignKey(DuplicateRun, on_delete=models.PROTECT, related_name="pairs")
+    match_probability = models.FloatField()
+    match_weight = models.FloatField()
+    evidence = models.JSONField(default=list, blank=True)
+    status = models.CharField(max_length=16, choices=DuplicateStatus.choices, default=DuplicateStatus.OPEN)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.CharField(max_length=32, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["left", "right"], name="patients_duplicate_pair_unique"),
+            models.CheckConstraint(
+                condition=models.Q(left__lt=models.F("right")), name="patients_duplicate_pair_ordered"
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "-match_probability"], name="patients_duplicate_queue")]
+
+    def __str__(self) -> str:
+        return f"duplicate pair {self.public_id}"
