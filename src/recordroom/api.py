@@ -13,6 +13,8 @@ from recordroom.accounts.api import router as accounts_router
 from recordroom.accounts.auth import ApiTokenAuth, SessionAuth
 from recordroom.accounts.errors import AccountsError, AccountsErrorCode
 from recordroom.audit.api import router as audit_router
+from recordroom.coding.api import router as coding_router
+from recordroom.coding.errors import CodingError
 
 api = NinjaAPI(
     title="Recordroom API",
@@ -23,6 +25,7 @@ api = NinjaAPI(
 )
 api.add_router("/accounts/", accounts_router)
 api.add_router("/audit/", audit_router)
+api.add_router("/coding/", coding_router)
 
 
 def _problem(request: HttpRequest, status: int, title: str, code: str, detail: str = "") -> HttpResponse:
@@ -59,3 +62,10 @@ def _accounts_error(request: HttpRequest, exc: AccountsError) -> HttpResponse:
 def _access_denied(request: HttpRequest, exc: AccessDeniedError) -> HttpResponse:
     """A refusal the access policy made (already recorded in the audit trail)."""
     return _problem(request, 403, "Access denied", "access_denied", detail=exc.decision.reason)
+
+
+@api.exception_handler(CodingError)
+def _coding_error(request: HttpRequest, exc: CodingError) -> HttpResponse:
+    """Refused coding input (bad JSON shape, a code format, no code set in force): 400 naming the field."""
+    detail = f"field: {exc.field}" if exc.field else ""
+    return _problem(request, 400, exc.message, exc.code.value, detail=detail)

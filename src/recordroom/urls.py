@@ -10,6 +10,8 @@ urlpatterns = [
     path("audit/", include("recordroom.audit.urls")),
     path("patients/", include("recordroom.patients.urls")),
     path("encounters/", include("recordroom.encounters.urls")),
+    path("documents/", include("recordroom.documents.urls")),
+    path("coding/", include("recordroom.coding.urls")),
     path("api/v1/", api.urls),
     path("", include("recordroom.web.urls")),
 ]

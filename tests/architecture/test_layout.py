@@ -68,10 +68,14 @@ APP_EXTRA_MODULES = {
     "core": {"clock.py", "checks.py", "middleware.py", "requests.py", "logging.py", "vocabulary.py"},
     "web": {"navigation.py", "context_processors.py"},
     # mrn: the MRN format and its Luhn check digit (ISO/IEC 7812-1 Annex B); linkage: the registry of
-    # patient-linked models that other apps declare, so a merge can move their rows.
-    "patients": {"mrn.py", "linkage.py"},
+    # patient-linked models that other apps declare, so a merge can move their rows; codes: the demographic
+    # and identifier code sets (gender identity, OMB race/ethnicity, BCP 47 languages, HL7 table 0203).
+    "patients": {"mrn.py", "linkage.py", "codes.py"},
     # codes: the UB-04 code tables (NUBC FL14, FL15, FL17) and the other encounter code sets.
     "encounters": {"codes.py"},
+    # fhir: reading and mapping FHIR R4 bundles/NDJSON (database-free, shared by the import and the FHIR API);
+    # synthdata: the synthetic hospital's name lists, code sample, note templates and planning (no database).
+    "interop": {"fhir", "synthdata"},
     # roles: the role vocabulary; policy + policies/: the policy file and its loader; decisions: authorize().
     "access": {"roles.py", "policy.py", "policies", "decisions.py"},
     # chain: canonical form and hashing; signing: checkpoint key; registry: event types; exports: CSV/FHIR/syslog;

@@ -58,6 +58,8 @@ class ResourceType(StrEnum):
     DEID_EXPORT = "deid_export"
     RETENTION = "retention"
     SYSTEM = "system"
+    FACILITY = "facility"
+    """Units, beds and their bed counts over time: the facility's set-up, no PHI (encounters app)."""
 
 
 class Purpose(StrEnum):
@@ -103,3 +105,6 @@ class Relationship(StrEnum):
     COVERED_BY_AUTHORIZATION = "covered_by_authorization"
     REGISTRY_CASELOAD = "registry_caseload"
     OWN_ITEM = "own_item"
+    # The user registered this patient moments ago (patients.services.registration): a clerk who flags a
+    # record restricted at registration keeps access to it for a short, fixed window.
+    REGISTERING_CLERK = "registering_clerk"

@@ -13,3 +13,5 @@ class EncountersConfig(AppConfig):
 
         register_event_types(EncounterEvent)
         register_patient_link("encounters.Encounter")
+        register_patient_link("encounters.ReportedCondition")
+        register_patient_link("encounters.ReportedProcedure")

@@ -22,6 +22,9 @@ class EncountersErrorCode(StrEnum):
     NOT_A_PHYSICIAN = "not_a_physician"
     NOT_CANCELLABLE = "not_cancellable"
     NOT_FOUND = "not_found"
+    INVALID_CODE = "invalid_code"
+    ALREADY_EXISTS = "already_exists"
+    DATE_OUT_OF_ORDER = "date_out_of_order"
 
 
 class EncountersError(RecordroomError[EncountersErrorCode]):

@@ -1,10 +1,9 @@
 """Read-only helpers of the encounters app: a patient's encounters under the policy, an encounter's ADT
-timeline, the census of a unit, and the physicians an attending may be chosen from (STYLE R5)."""
+timeline, and the physicians an attending may be chosen from (STYLE R5)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -16,10 +15,10 @@ from recordroom.accounts.roles import Role
 from recordroom.audit.services import AuditAction, Outcome, record
 from recordroom.core.vocabulary import Action, Purpose, ResourceType
 from recordroom.encounters.audit_events import EncounterEvent
-from recordroom.encounters.models import AdtEvent, Bed, Encounter, Unit
+from recordroom.encounters.models import AdtEvent, Bed, Encounter
 from recordroom.encounters.permissions import EncountersPermission
 from recordroom.encounters.services.common import encounter_resource
-from recordroom.encounters.services.occupancy import live_movements, stays_in_beds
+from recordroom.encounters.services.occupancy import live_movements
 from recordroom.patients.models import Patient
 from recordroom.patients.selectors import PURPOSE_PREFERENCE
 
@@ -65,21 +64,6 @@ def adt_timeline(encounter: Encounter) -> list[TimelineEntry]:
     return [TimelineEntry(e, e.pk in cancelled, e.pk == latest) for e in events]
 
 
-def census(unit: Unit, at: datetime) -> list[Encounter]:
-    """The encounters occupying the unit's beds at the instant ``at``, computed from the ADT history.
-
-    AHIMA census definition (*Basic Healthcare Statistics for HIM Professionals*): the inpatients present
-    at the census-taking time; a patient discharged or transferred out at ``at`` is not counted, one
-    admitted or transferred in at ``at`` is. Cancelled movements count as never having happened. This is
-    a helper for the reports app, which asks the policy for its own report access.
-    """
-    bed_ids = list(Bed.objects.filter(unit=unit).values_list("pk", flat=True))
-    present = {stay.encounter_id: stay.bed_id for stay in stays_in_beds(bed_ids) if stay.covers(at)}
-    rows = Encounter.objects.filter(pk__in=present).select_related("current_bed")
-    codes = dict(Bed.objects.filter(pk__in=present.values()).values_list("pk", "code"))
-    return sorted(rows, key=lambda e: (codes[present[e.pk]], e.pk))
-
-
 def physician_choices() -> QuerySet[User]:
     """Active users holding the physician role, for the attending and consultant pickers."""
     return User.objects.filter(is_active=True, role_assignments__role=Role.PHYSICIAN).order_by("display_name")
@@ -115,3 +99,10 @@ def may_admit(user: User, patient: Patient, purpose: Purpose | None) -> bool:
 def adt_event_of(encounter: Encounter, public_id: str) -> AdtEvent | None:
     """One ADT event of this encounter by its public id."""
     return AdtEvent.objects.filter(encounter=encounter, public_id=public_id).select_related("encounter").first()
+
+
+def may_view_indices(user: User) -> bool:
+    """Whether the screens should offer the record indices (the services decide, and record refusals)."""
+    return authorize(
+        user, EncountersPermission.VIEW_INDICES.action, Resource(ResourceType.REPORT), Purpose.OPERATIONS
+    ).allowed

@@ -11,4 +11,12 @@ urlpatterns = [
     path("<uuid:public_id>/transfer/", views.transfer_view, name="transfer"),
     path("<uuid:public_id>/discharge/", views.discharge_view, name="discharge"),
     path("<uuid:public_id>/cancel/<uuid:event_id>/", views.cancel_view, name="cancel"),
+    path("<uuid:public_id>/consultants/", views.consultant_view, name="consultant"),
+    path("units/", views.units_view, name="units"),
+    path("units/<str:code>/", views.unit_view, name="unit"),
+    path("units/<str:code>/capacity/", views.capacity_view, name="capacity"),
+    path("units/<str:code>/beds/", views.add_bed_view, name="add_bed"),
+    path("units/<str:code>/beds/<int:bed_id>/active/", views.bed_active_view, name="bed_active"),
+    path("indices/", views.indices_view, name="indices"),
+    path("indices/export.csv", views.index_export_view, name="index_export"),
 ]

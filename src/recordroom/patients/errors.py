@@ -16,6 +16,12 @@ class PatientsErrorCode(StrEnum):
     INVALID_MRN = "invalid_mrn"
     POSSIBLE_DUPLICATES = "possible_duplicates"
     NOT_FOUND = "not_found"
+    IDENTIFIER_IN_USE = "identifier_in_use"
+    SAME_PATIENT = "same_patient"
+    RECORD_MERGED = "record_merged"
+    NOT_MERGED = "not_merged"
+    ALREADY_UNMERGED = "already_unmerged"
+    LATER_MERGE_DEPENDS = "later_merge_depends"
 
 
 class PatientsError(RecordroomError[PatientsErrorCode]):

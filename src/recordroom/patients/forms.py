@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from django import forms
 
-from recordroom.patients.models import PATIENT_RESTRICTIONS, AdministrativeSex
+from recordroom.patients.codes import LANGUAGES, Ethnicity, GenderIdentity, IdentifierType, Race
+from recordroom.patients.models import PATIENT_RESTRICTIONS, AdministrativeSex, PatientStatus
 
 OFF = {"autocomplete": "off", "spellcheck": "false"}
 
@@ -18,13 +19,16 @@ class SearchForm(forms.Form):
     query = forms.CharField(
         max_length=100,
         label="Name or MRN",
-        help_text="Family and given name (spelling may be approximate), or the medical record number.",
+        help_text="Family and given name (spelling may be approximate), the medical record number, or another "
+        "authority's number (driver's license, Medicare, SSN...).",
         widget=forms.TextInput(attrs={**OFF, "autofocus": True}),
     )
     dob = forms.DateField(required=False, label="Date of birth (optional)", widget=_date_input())
 
 
-class RegistrationForm(forms.Form):
+class DemographicsForm(forms.Form):
+    """The demographic fields shared by registration, correction and an overlay split."""
+
     given_name = forms.CharField(max_length=100, label="Given name", widget=forms.TextInput(attrs=OFF))
     middle_name = forms.CharField(
         max_length=100, required=False, label="Middle name (optional)", widget=forms.TextInput(attrs=OFF)
@@ -58,6 +62,45 @@ class RegistrationForm(forms.Form):
     postal_code = forms.CharField(
         max_length=10, required=False, label="ZIP code (optional)", widget=forms.TextInput(attrs=OFF)
     )
+    gender_identity = forms.ChoiceField(
+        choices=[("", "Not recorded"), *GenderIdentity.choices], required=False, label="Gender identity (optional)"
+    )
+    preferred_language = forms.ChoiceField(
+        choices=[("", "Not recorded"), *LANGUAGES.items()], required=False, label="Preferred language (optional)"
+    )
+    ethnicity = forms.ChoiceField(
+        choices=[("", "Not recorded"), *Ethnicity.choices], required=False, label="Ethnicity (optional)"
+    )
+    race = forms.MultipleChoiceField(
+        choices=Race.choices, required=False, widget=forms.CheckboxSelectMultiple, label="Race (one or more)"
+    )
+
+    def address(self) -> dict[str, str]:
+        return {part: self.cleaned_data[part] for part in ("line", "city", "state", "postal_code")}
+
+    def demographics(self) -> dict[str, object]:
+        """The cleaned fields as the services' keyword arguments."""
+        data = self.cleaned_data
+        names = ("given_name", "middle_name", "family_name", "preferred_name", "date_of_birth", "administrative_sex",
+                 "ssn", "phone", "email", "gender_identity", "preferred_language", "race")  # fmt: skip
+        values: dict[str, object] = {name: data[name] for name in names}
+        values["ethnicity"] = [data["ethnicity"]] if data["ethnicity"] else []
+        values["address"] = self.address()
+        return values
+
+
+class RegistrationForm(DemographicsForm):
+    identifier_authority = forms.CharField(
+        max_length=64, required=False, label="Assigning authority (optional)",
+        help_text="Who issued the number, e.g. IL-DMV, US-SSA, a health plan or another hospital.",
+        widget=forms.TextInput(attrs=OFF),
+    )  # fmt: skip
+    identifier_type = forms.ChoiceField(
+        choices=[("", "Choose..."), *IdentifierType.choices], required=False, label="Identifier type"
+    )
+    identifier_value = forms.CharField(
+        max_length=64, required=False, label="Identifier number", widget=forms.TextInput(attrs=OFF)
+    )
     restrictions = forms.MultipleChoiceField(
         choices=[
             (r.value, r.value.upper() if r.value == "vip" else r.value.capitalize()) for r in PATIENT_RESTRICTIONS
@@ -71,11 +114,68 @@ class RegistrationForm(forms.Form):
         label="Register anyway: I have checked the possible matches and this is a different person",
     )
 
-    def address(self) -> dict[str, str]:
-        return {part: self.cleaned_data[part] for part in ("line", "city", "state", "postal_code")}
+    def identifiers(self) -> list[dict[str, str]]:
+        data = self.cleaned_data
+        item = {"authority": data["identifier_authority"], "type_code": data["identifier_type"],
+                "value": data["identifier_value"]}  # fmt: skip
+        return [item] if any(item.values()) else []
+
+
+class EditDemographicsForm(DemographicsForm):
+    moved_on = forms.DateField(
+        required=False, label="Moved on (optional)", help_text="When the address changed; today if empty.",
+        widget=_date_input(),
+    )  # fmt: skip
+
+
+class IdentifierForm(forms.Form):
+    authority = forms.CharField(max_length=64, label="Assigning authority", widget=forms.TextInput(attrs=OFF))
+    type_code = forms.ChoiceField(choices=[("", "Choose..."), *IdentifierType.choices], label="Identifier type")
+    value = forms.CharField(max_length=64, label="Identifier number", widget=forms.TextInput(attrs=OFF))
+
+
+class PickForm(forms.Form):
+    """Which two records: each by MRN or by the record's id (links from the duplicate queue carry ids)."""
+
+    survivor = forms.CharField(
+        max_length=100, label="Surviving record (MRN or record id)", widget=forms.TextInput(attrs=OFF)
+    )
+    retired = forms.CharField(
+        max_length=100, label="Duplicate record to retire (MRN or record id)", widget=forms.TextInput(attrs=OFF)
+    )
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        max_length=500, min_length=4, label="Reason",
+        help_text="Why (4-500 characters); kept sealed with the merge record.",
+        widget=forms.Textarea(attrs={"rows": 3, "spellcheck": "true"}),
+    )  # fmt: skip
+
+
+class SplitForm(DemographicsForm):
+    rows = forms.MultipleChoiceField(
+        choices=[], widget=forms.CheckboxSelectMultiple, label="Rows that belong to the second person"
+    )
+    reason = forms.CharField(
+        max_length=500, min_length=4, label="Reason",
+        help_text="Why this record holds two people (4-500 characters); kept sealed with the split record.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )  # fmt: skip
+
+    def __init__(self, *args: object, row_choices: list[tuple[str, str]], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        rows = self.fields["rows"]
+        if isinstance(rows, forms.ChoiceField):
+            rows.choices = row_choices
+
+
+class IndexFilterForm(forms.Form):
+    status = forms.ChoiceField(choices=[("", "All"), *PatientStatus.choices], required=False, label="Status")
+    page = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
 
 # Service field names (``address.postal_code``) to form field names (``postal_code``).
-def form_field(service_field: str) -> str | None:
+def form_field(service_field: str, form: type[forms.Form] = RegistrationForm) -> str | None:
     name = service_field.removeprefix("address.")
-    return name if name in RegistrationForm.base_fields else None
+    return name if name in form.base_fields else None

@@ -4,6 +4,11 @@
 their models. Each owning app declares its patient-linked models here from its ``AppConfig.ready()``
 (``register_patient_link("encounters.Encounter")``); a merge moves every declared row from the retired
 record to the surviving one and records each move, and an unmerge moves exactly those rows back.
+
+A merge moves rows with ``QuerySet.update(<field>=survivor)`` inside its transaction (no ``save()``, no
+signals), so a linked model must allow updating that one column; rows sealed under the patient's data key
+keep their key (the vault subject is a column of the row, not derived from the foreign key). Register the
+row that names the patient (``Document``), not its append-only children (``DocumentVersion``).
 """
 
 from __future__ import annotations

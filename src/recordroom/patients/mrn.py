@@ -1,5 +1,8 @@
 """Medical record numbers: a sequential number with a Luhn (mod 10) check digit, after an optional
-site prefix (setting ``RECORDROOM_MRN_PREFIX``, default none).
+site prefix. The scheme is configured: ``RECORDROOM_MRN_PREFIX`` (0-6 letters, default none) and
+``RECORDROOM_MRN_LENGTH`` (digits including the check digit, 4-18, default 8): numbering starts at the
+first number of that width (10^(length-2)) and the number is zero-padded to it, so every MRN of a site
+has the same width until the width is used up (then numbers grow, never wrap or repeat).
 
 The check digit is the Luhn formula of ISO/IEC 7812-1:2017 Annex B: it catches every single-digit
 mistake and every transposition of adjacent digits except 09/90, the commonest typing errors, so a
@@ -17,7 +20,8 @@ from django.core.exceptions import ImproperlyConfigured
 
 from recordroom.patients.errors import PatientsError, PatientsErrorCode
 
-FIRST_NUMBER = 1_000_000
+DEFAULT_LENGTH = 8
+FIRST_NUMBER = 10 ** (DEFAULT_LENGTH - 2)
 _PREFIX = re.compile(r"^[A-Z]{0,6}$")
 _SEPARATORS = re.compile(r"[\s\-./]+")
 _DIGITS = re.compile(r"^\d{2,20}$")
@@ -28,6 +32,18 @@ def mrn_prefix() -> str:
     if not _PREFIX.fullmatch(prefix):
         raise ImproperlyConfigured("RECORDROOM_MRN_PREFIX is 0-6 letters A-Z")
     return prefix
+
+
+def mrn_length() -> int:
+    length = getattr(settings, "RECORDROOM_MRN_LENGTH", DEFAULT_LENGTH)
+    if not isinstance(length, int) or not 4 <= length <= 18:
+        raise ImproperlyConfigured("RECORDROOM_MRN_LENGTH is 4-18 digits (check digit included)")
+    return length
+
+
+def first_number() -> int:
+    """The counter's first value under the configured width (1,000,000 for 8-digit MRNs)."""
+    return int(10 ** (mrn_length() - 2))
 
 
 def luhn_check_digit(payload: str) -> str:
@@ -54,7 +70,7 @@ def format_mrn(number: int, prefix: str | None = None) -> str:
     """The MRN of counter value ``number``: prefix, the number, its check digit."""
     if number < 1:
         raise ValueError("MRN numbers start at 1")
-    payload = str(number)
+    payload = str(number).zfill(mrn_length() - 1)
     return f"{mrn_prefix() if prefix is None else prefix}{payload}{luhn_check_digit(payload)}"
 
 

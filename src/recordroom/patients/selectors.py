@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from recordroom.access.decisions import Principal, Resource, authorize
 from recordroom.core.vocabulary import Action, Purpose, ResourceType
+from recordroom.patients.models import Patient
+from recordroom.patients.services.common import patient_resource
 
 # The order in which a purpose of use is chosen when a screen or command does not ask for one: the
 # department's own work first, then the clinical, payment, release and registry purposes. Emergency
@@ -30,3 +32,11 @@ def default_purpose_for(user: Principal | None) -> Purpose | None:
         if authorize(user, Action.SEARCH, Resource(ResourceType.PATIENT), purpose).allowed:
             return purpose
     return None
+
+
+def may(user: Principal | None, action: Action, patient: Patient, purpose: Purpose | None) -> bool:
+    """Whether the policy would let ``user`` do ``action`` on ``patient`` (to show a link or button only;
+    the service still decides, and records, the real access)."""
+    if user is None or purpose is None:
+        return False
+    return authorize(user, action, patient_resource(patient, user), purpose).allowed

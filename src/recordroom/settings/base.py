@@ -32,6 +32,9 @@ INSTALLED_APPS = [
     "recordroom.accounts",
     "recordroom.patients",
     "recordroom.encounters",
+    "recordroom.documents",
+    "recordroom.interop",
+    "recordroom.coding",
     "recordroom.vault",
     "recordroom.web",
 ]
@@ -162,6 +165,8 @@ RECORDROOM_ACCESS_POLICY = env_str("ACCESS_POLICY", "") or None
 
 # Master patient index: letters (0-6, A-Z) before every new MRN, e.g. "RR" -> RR10000008 for the first patient.
 RECORDROOM_MRN_PREFIX = env_str("MRN_PREFIX", "")
+# Digits of a new MRN, check digit included (4-18): numbering starts at 10^(length-2), zero-padded.
+RECORDROOM_MRN_LENGTH = env_int("MRN_LENGTH", 8, minimum=4, maximum=18)
 
 # API tokens (accounts.tokens): default and longest lifetime.
 RECORDROOM_TOKEN_DEFAULT_DAYS = env_int("TOKEN_DEFAULT_DAYS", 90, minimum=1)

@@ -14,6 +14,8 @@ from typing import Any
 from recordroom.access.selectors import unreviewed_emergency_count
 from recordroom.accounts.roles import Role
 from recordroom.accounts.selectors import recent_signin_failures
+from recordroom.documents.selectors import scans_waiting
+from recordroom.patients.services import open_pair_count
 
 EVERYONE = frozenset(Role)
 
@@ -57,6 +59,22 @@ NAV_ITEMS: tuple[NavItem, ...] = (
             }
         ),
     ),
+    NavItem(
+        "Search documents",
+        "documents:search",
+        frozenset({Role.PHYSICIAN, Role.CODER, Role.CDI_SPECIALIST, Role.ROI_SPECIALIST, Role.REGISTRAR, Role.AUDITOR}),
+    ),
+    NavItem(
+        "Code search",
+        "coding:search",
+        frozenset({Role.CODER, Role.CDI_SPECIALIST, Role.AUDITOR, Role.HIM_DIRECTOR}),
+    ),
+    NavItem("Scanned paper", "documents:scans", frozenset({Role.HIM_CLERK})),
+    NavItem("Amendment requests", "documents:amendments", frozenset({Role.HIM_CLERK, Role.PRIVACY_OFFICER})),
+    NavItem("Record indices", "encounters:indices", frozenset({Role.HIM_DIRECTOR})),
+    NavItem("Units and beds", "encounters:units", frozenset({Role.HIM_DIRECTOR, Role.SYSADMIN})),
+    NavItem("Patient index", "patients:index", frozenset({Role.HIM_CLERK, Role.HIM_DIRECTOR})),
+    NavItem("Duplicates", "patients:duplicates", frozenset({Role.HIM_CLERK, Role.HIM_DIRECTOR})),
     NavItem("Audit trail", "audit:report", frozenset({Role.PRIVACY_OFFICER, Role.AUDITOR})),
     NavItem("Emergency access", "access:emergency_queue", frozenset({Role.PRIVACY_OFFICER})),
     NavItem("Users", "accounts:users", frozenset({Role.SYSADMIN})),
@@ -67,8 +85,22 @@ NAV_ITEMS: tuple[NavItem, ...] = (
 # nothing to work on, which is true: no work item of that kind exists yet.
 DASHBOARD_PANELS: dict[Role, tuple[Panel, ...]] = {
     Role.HIM_CLERK: (
-        Panel("indexing", "Documents to index", "No documents are waiting to be indexed."),
-        Panel("duplicates", "Possible duplicate patients", "No possible duplicates are waiting for review."),
+        Panel(
+            "indexing",
+            "Documents to index",
+            "No documents are waiting to be indexed.",
+            count=scans_waiting,
+            waiting="{n} scanned item(s) wait to be indexed.",
+            link="documents:scans",
+        ),
+        Panel(
+            "duplicates",
+            "Possible duplicate patients",
+            "No possible duplicates are waiting for review.",
+            count=open_pair_count,
+            waiting="{n} possible duplicate pair(s) wait for review.",
+            link="patients:duplicates",
+        ),
     ),
     Role.CODER: (
         Panel("worklist", "Coding worklist", "No discharged encounters are waiting to be coded."),

@@ -69,15 +69,17 @@ def test_deactivateuser_unknown_name_fails():
 
 
 def test_demo_creates_one_signable_user_per_role():
-    result = run("demo", "--no-serve")
+    result = run("demo", "--no-serve", "--demo-patients", "50")
+    assert result["hospital"]["patients"] == 50  # the small synthetic hospital (interop synth)
     users = result["users"]
     assert sorted(u["role"] for u in users) == sorted(r.value for r in Role)
     for row in users:
         user = User.objects.get(username=row["username"])
         assert user.check_password(row["password"])
         assert len(pyotp.TOTP(row["totp_secret"]).now()) == 6
-    again = run("demo", "--no-serve")
-    assert User.objects.count() == len(Role)
+    again = run("demo", "--no-serve", "--demo-patients", "50")
+    assert again["hospital"] == {}  # one synthetic hospital per database
+    assert User.objects.filter(username__startswith="demo.").count() == len(Role)
     first = users[0]
     assert not User.objects.get(username=first["username"]).check_password(first["password"])
     assert again["users"][0]["username"] == first["username"]

@@ -3,16 +3,21 @@ written."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime, timedelta
+from enum import StrEnum
 
 from django.db.models import TextChoices
+from django.http import HttpRequest
 from django.utils import timezone
 
 from recordroom.access.decisions import Resource
 from recordroom.accounts.models import User
 from recordroom.accounts.roles import Role
+from recordroom.audit.services import AuditAction, Outcome, record
 from recordroom.core import clock
-from recordroom.core.vocabulary import ResourceType
+from recordroom.core.vocabulary import Purpose, ResourceType
 from recordroom.encounters.errors import EncountersError, EncountersErrorCode
 from recordroom.encounters.models import AdtEvent, Bed, Encounter
 from recordroom.encounters.services.occupancy import bed_taken_from, live_movements
@@ -91,3 +96,27 @@ def require_open(encounter: Encounter) -> None:
         raise EncountersError(
             EncountersErrorCode.ENCOUNTER_CLOSED, "The encounter is discharged or cancelled; record no movement on it."
         )
+
+
+@contextmanager
+def refusal_recorded(
+    event: StrEnum,
+    *,
+    action: AuditAction,
+    actor: User,
+    resource: Resource,
+    purpose: Purpose | None,
+    request: HttpRequest | None = None,
+) -> Iterator[None]:
+    """Record an :class:`EncountersError` raised in the block as a failed ``event`` (the error code and the
+    field, nothing typed) and let it go on. A transaction opened in the block has rolled back by then, so
+    the refusal is recorded outside it (164.312(b): failed attempts are audited too)."""
+    try:
+        yield
+    except EncountersError as exc:
+        record(
+            event, action=action, outcome=Outcome.FAILURE, actor=actor, request=request, purpose=purpose,
+            resource_type=resource.type.value, resource_id=resource.id, patient_id=resource.patient_id,
+            detail={"error": exc.code.value, "field": exc.field},
+        )  # fmt: skip
+        raise

@@ -15,7 +15,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from recordroom.encounters.models import AdtEvent, AdtKind, Encounter, EncounterStatus
+from django.db.models import Q
+
+from recordroom.encounters.models import AdtEvent, AdtKind, Bed, Encounter, EncounterStatus, Unit
 
 
 @dataclass(frozen=True)
@@ -57,12 +59,22 @@ def stays_of(events: Iterable[AdtEvent]) -> list[Stay]:
     return stays
 
 
-def stays_in_beds(bed_ids: Sequence[int], *, exclude_encounter_id: int | None = None) -> list[Stay]:
-    """Every stay, of any encounter not cancelled, in one of ``bed_ids``."""
+def stays_in_beds(
+    bed_ids: Sequence[int], *, exclude_encounter_id: int | None = None, present_at: datetime | None = None
+) -> list[Stay]:
+    """Every stay, of any encounter not cancelled, in one of ``bed_ids``; with ``present_at``, only the
+    encounters that could be in a bed then are read (moved into one of the beds by then, admitted by then
+    and not discharged before), so a census reads the few present encounters' events, not every stay the
+    beds ever had."""
+    moves_in = AdtEvent.objects.filter(bed_id__in=bed_ids, kind__in=(AdtKind.ADMIT, AdtKind.TRANSFER))
+    if present_at is not None:
+        moves_in = moves_in.filter(
+            Q(encounter__discharged_at__isnull=True) | Q(encounter__discharged_at__gt=present_at),
+            effective_at__lte=present_at,
+            encounter__admitted_at__lte=present_at,
+        )
     encounter_ids = set(
-        AdtEvent.objects.filter(bed_id__in=bed_ids, kind__in=(AdtKind.ADMIT, AdtKind.TRANSFER))
-        .exclude(encounter__status=EncounterStatus.CANCELLED)
-        .values_list("encounter_id", flat=True)
+        moves_in.exclude(encounter__status=EncounterStatus.CANCELLED).values_list("encounter_id", flat=True)
     )
     if exclude_encounter_id is not None:
         encounter_ids.discard(exclude_encounter_id)
@@ -77,3 +89,19 @@ def bed_taken_from(bed_id: int, start: datetime, *, encounter: Encounter | None)
     """Whether another encounter occupies the bed at ``start`` or later (no double booking)."""
     exclude = encounter.pk if encounter is not None else None
     return any(stay.overlaps_from(start) for stay in stays_in_beds([bed_id], exclude_encounter_id=exclude))
+
+
+def census_at(unit: Unit, at: datetime) -> list[Encounter]:
+    """The encounters occupying the unit's beds at the instant ``at``, from the ADT history, in bed order.
+
+    Internal: it asks no policy and records nothing. Callers outside this app use the audited
+    ``encounters.services.census``. AHIMA census definition (*Basic Healthcare Statistics for HIM
+    Professionals*): the inpatients present at the census-taking time; a patient discharged or transferred
+    out at ``at`` is not counted, one admitted or transferred in at ``at`` is; cancelled movements count as
+    never having happened.
+    """
+    bed_ids = list(Bed.objects.filter(unit=unit).values_list("pk", flat=True))
+    present = {stay.encounter_id: stay.bed_id for stay in stays_in_beds(bed_ids, present_at=at) if stay.covers(at)}
+    rows = Encounter.objects.filter(pk__in=present).select_related("current_bed")
+    codes = dict(Bed.objects.filter(pk__in=present.values()).values_list("pk", "code"))
+    return sorted(rows, key=lambda e: (codes[present[e.pk]], e.pk))

@@ -12,8 +12,8 @@ from recordroom.accounts.models import User
 from recordroom.accounts.roles import Role
 from recordroom.accounts.tests.factories import make_user
 from recordroom.core.vocabulary import Purpose
-from recordroom.encounters.models import Bed, Encounter, Unit
-from recordroom.encounters.services import admit_patient
+from recordroom.encounters.models import Bed, Encounter, ReportedCondition, ReportedProcedure, Unit
+from recordroom.encounters.services import admit_patient, record_reported_condition, record_reported_procedure
 from recordroom.patients.models import Patient
 from recordroom.patients.tests.factories import make_patient
 
@@ -69,3 +69,45 @@ def make_encounter(
     return admit_patient(
         actor=clerk, purpose=Purpose.OPERATIONS, patient=patient or make_patient(actor=clerk), **values
     )
+
+
+def make_condition(
+    *, actor: User | None = None, patient: Patient | None = None, encounter: Encounter | None = None, **overrides: Any
+) -> ReportedCondition:
+    """A diagnosis reported by the FHIR import, through ``record_reported_condition``."""
+    clerk = actor or make_clerk()
+    target = patient or (encounter.patient if encounter is not None else make_patient(actor=clerk))
+    values: dict[str, Any] = {
+        "code_system": "icd10cm",
+        "code": "E11.9",
+        "display": "Type 2 diabetes mellitus without complications",
+        "onset_at": T0,
+        "source": "fhir",
+        "source_key": f"Condition/{next(_counter)}",
+    }
+    values.update(overrides)
+    return record_reported_condition(
+        actor=clerk, purpose=Purpose.OPERATIONS, patient_id=target.pk,
+        encounter_id=None if encounter is None else encounter.pk, **values,
+    )  # fmt: skip
+
+
+def make_procedure(
+    *, actor: User | None = None, patient: Patient | None = None, encounter: Encounter | None = None, **overrides: Any
+) -> ReportedProcedure:
+    """A procedure reported by the FHIR import, through ``record_reported_procedure``."""
+    clerk = actor or make_clerk()
+    target = patient or (encounter.patient if encounter is not None else make_patient(actor=clerk))
+    values: dict[str, Any] = {
+        "code_system": "icd10pcs",
+        "code": "0DTJ4ZZ",
+        "display": "Resection of appendix, percutaneous endoscopic approach",
+        "performed_at": T0,
+        "source": "fhir",
+        "source_key": f"Procedure/{next(_counter)}",
+    }
+    values.update(overrides)
+    return record_reported_procedure(
+        actor=clerk, purpose=Purpose.OPERATIONS, patient_id=target.pk,
+        encounter_id=None if encounter is None else encounter.pk, **values,
+    )  # fmt: skip

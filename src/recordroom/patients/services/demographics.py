@@ -5,7 +5,9 @@ names need a letter and fit 100 characters; a date of birth is not in the future
 follows the SSA's assignment rules (no area 000, 666 or 900-999, no group 00, no serial 0000); a phone
 number is a North American number (NANP) or an international one in E.164 form (ITU-T E.164: at most
 15 digits); an e-mail address passes Django's validator (RFC 5321 lengths); a US address has a two-letter
-state and a ZIP or ZIP+4 code (USPS Publication 28).
+state and a ZIP or ZIP+4 code (USPS Publication 28); gender identity, preferred language, race and
+ethnicity are codes from ``patients/codes.py`` (45 CFR 170.207(o)(2), BCP 47, OMB SPD 15 (1997) as CDC
+Race & Ethnicity codes), a null flavor (declined, unknown) standing alone.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from django.utils import timezone
 
 from recordroom.core import clock
 from recordroom.core.vocabulary import Restriction
+from recordroom.patients.codes import LANGUAGES, NULL_FLAVORS, Ethnicity, GenderIdentity, Race
 from recordroom.patients.errors import PatientsError, PatientsErrorCode
 from recordroom.patients.models import PATIENT_RESTRICTIONS, AdministrativeSex, Patient
 from recordroom.vault.blind_index import name_tokens, phonetic_codes
@@ -48,6 +51,10 @@ LABELS = {
     "address.city": "city",
     "address.state": "state",
     "address.postal_code": "ZIP code",
+    "gender_identity": "gender identity",
+    "preferred_language": "preferred language",
+    "race": "race",
+    "ethnicity": "ethnicity",
 }
 _PHONE_CHARS = re.compile(r"^\+?[\d\s().\-]{7,25}$")
 _NANP = re.compile(r"^[2-9]\d{2}[2-9]\d{6}$")
@@ -75,6 +82,10 @@ class Demographics:
     address: dict[str, str] | None
     deceased_date: date | None
     restrictions: tuple[str, ...]
+    gender_identity: str | None = None
+    preferred_language: str | None = None
+    race: tuple[str, ...] = ()
+    ethnicity: tuple[str, ...] = ()
 
     def names(self) -> list[str]:
         return [n for n in (self.given_name, self.middle_name, self.family_name, self.preferred_name) if n]
@@ -226,6 +237,41 @@ def _restrictions(values: Iterable[Restriction | str]) -> tuple[str, ...]:
     return tuple(sorted(codes))
 
 
+def _code(value: object, field: str, allowed: Iterable[str]) -> str | None:
+    text = _text(value)
+    if not text:
+        return None
+    if text not in set(allowed):
+        raise invalid(field, "is not a code of its value set")
+    return text
+
+
+def _codes(values: object, field: str, allowed: Iterable[str], *, many: bool) -> tuple[str, ...]:
+    if values is None or values == "":
+        return ()
+    items = [values] if isinstance(values, str) else list(values)  # type: ignore[call-overload]
+    codes = sorted({_text(v) for v in items if _text(v)})
+    known = set(allowed)
+    if any(code not in known for code in codes):
+        raise invalid(field, "is not a code of its value set")
+    if len(codes) > 1 and (not many or NULL_FLAVORS & set(codes)):
+        rule = "has one answer" if not many else "is declined or unknown, or one or more categories"
+        raise invalid(field, rule)
+    return tuple(codes)
+
+
+def clean_codes(
+    *, gender_identity: object = "", preferred_language: object = "", race: object = (), ethnicity: object = ()
+) -> dict[str, Any]:
+    """The coded demographics, checked (each a :class:`PatientsError` naming the field)."""
+    return {
+        "gender_identity": _code(gender_identity, "gender_identity", GenderIdentity.values),
+        "preferred_language": _code(preferred_language, "preferred_language", LANGUAGES),
+        "race": _codes(race, "race", Race.values, many=True),
+        "ethnicity": _codes(ethnicity, "ethnicity", Ethnicity.values, many=False),
+    }
+
+
 def clean_demographics(
     *,
     given_name: object,
@@ -240,6 +286,10 @@ def clean_demographics(
     address: Mapping[str, Any] | None = None,
     deceased_date: object = None,
     restrictions: Iterable[Restriction | str] = (),
+    gender_identity: object = "",
+    preferred_language: object = "",
+    race: object = (),
+    ethnicity: object = (),
 ) -> Demographics:
     """Check every field (first fault raises :class:`PatientsError` ``invalid_input`` naming the field)."""
     given = _required_name(given_name, "given_name")
@@ -258,6 +308,9 @@ def clean_demographics(
         address=_address(address),
         deceased_date=_deceased(deceased_date, born),
         restrictions=_restrictions(restrictions),
+        **clean_codes(
+            gender_identity=gender_identity, preferred_language=preferred_language, race=race, ethnicity=ethnicity
+        ),
     )
 
 
@@ -285,8 +338,9 @@ class PatientSummary:
     administrative_sex: str
     mrn: str
     status: str
+    replaced_by: uuid.UUID | None = None
 
-    def as_dict(self) -> dict[str, str]:
+    def as_dict(self) -> dict[str, str | None]:
         return {
             "public_id": str(self.public_id),
             "display_name": self.display_name,
@@ -294,6 +348,7 @@ class PatientSummary:
             "administrative_sex": self.administrative_sex,
             "mrn": self.mrn,
             "status": self.status,
+            "replaced_by": str(self.replaced_by) if self.replaced_by else None,
         }
 
 
@@ -310,4 +365,18 @@ def summarize(patient: Patient) -> PatientSummary:
         administrative_sex=patient.administrative_sex,
         mrn=patient.mrn,
         status=patient.status,
+        replaced_by=current_record(patient).public_id if patient.replaced_by_id else None,
     )
+
+
+MAX_MERGE_CHAIN = 50
+
+
+def current_record(patient: Patient) -> Patient:
+    """The record that holds a merged patient's chart now: ``replaced_by``, followed while it was itself
+    merged (a chain is bounded; an active record is its own current record)."""
+    seen = 0
+    while patient.replaced_by_id is not None and seen < MAX_MERGE_CHAIN:
+        patient = Patient.objects.get(pk=patient.replaced_by_id)
+        seen += 1
+    return patient

@@ -1,13 +1,15 @@
 """Finding and opening patients.
 
-- A search is by MRN (check digit verified, exact match through the MRN blind index) or by name
+- A search is by MRN (check digit verified, exact match through the MRN blind index), by an identifier
+  of any assigning authority (exact, through its blind index; ``services/identifiers.py``) or by name
   (typo- and sound-tolerant: the vault's name tokens, or every patient with the given date of birth,
   then each query token must match a name token exactly or by Double Metaphone code).
 - Each candidate is decided by the policy on its clear restriction codes before anything sealed of it is
   opened; a restricted patient (VIP, employee, confidential) is left out unless the actor is cleared.
 - A result shows the minimum necessary (45 CFR 164.514(d)): public id, name, date of birth, sex, MRN
-  and status. The search is recorded (``patients.searched``, action query) with the number of results,
-  never the search term (DESIGN invariant 3).
+  and status, and for a merged record the record it was merged into (AHIMA MPI guidance: a search by an
+  old MRN or name leads to the surviving record). The search is recorded (``patients.searched``, action
+  query) with the number of results, never the search term (DESIGN invariant 3).
 """
 
 from __future__ import annotations
@@ -27,8 +29,10 @@ from recordroom.patients.errors import PatientsError, PatientsErrorCode
 from recordroom.patients.models import NAME_SCOPE, Patient
 from recordroom.patients.mrn import looks_like_mrn, parse_mrn
 from recordroom.patients.permissions import PatientsPermission
+from recordroom.patients.services.common import authorized_patient, patient_resource
 from recordroom.patients.services.demographics import PatientSummary, names_match, summarize
-from recordroom.patients.services.registration import patient_resource, same_birth_date
+from recordroom.patients.services.identifiers import patients_by_identifier
+from recordroom.patients.services.registration import same_birth_date
 from recordroom.vault.blind_index import IndexKind, blind_index, name_tokens
 from recordroom.vault.services import search_name
 
@@ -37,15 +41,37 @@ MAX_LIMIT = 100
 DEFAULT_LIMIT = 20
 
 
+def _with_dob(rows: list[Patient], dob: date | None) -> list[Patient]:
+    if dob is None:
+        return rows
+    wanted = blind_index(IndexKind.DOB, dob)
+    return [row for row in rows if row.dob_index == wanted]
+
+
 def _candidates(text: str, dob: date | None) -> tuple[str, list[Patient]]:
+    """MRN first (the facility's own number wins: when it finds a record no other authority is asked),
+    then any authority's identifier (or SSN), then names."""
+    has_digit = any(ch.isdigit() for ch in text)
     if looks_like_mrn(text):
-        rows = list(Patient.objects.filter(mrn_index=blind_index(IndexKind.MRN, parse_mrn(text))))
-        if dob is not None:
-            wanted = blind_index(IndexKind.DOB, dob)
-            rows = [row for row in rows if row.dob_index == wanted]
-        return "mrn", rows
+        try:
+            mrn = parse_mrn(text)
+        except PatientsError:
+            by_identifier = patients_by_identifier(text)
+            if by_identifier:  # another authority's number that fails our check digit
+                return "identifier", _with_dob(by_identifier, dob)
+            raise
+        rows = list(Patient.objects.filter(mrn_index=blind_index(IndexKind.MRN, mrn)))
+        if rows:
+            return "mrn", _with_dob(rows, dob)
+        others = patients_by_identifier(text)
+        return ("identifier" if others else "mrn"), _with_dob(others, dob)
+    by_identifier = patients_by_identifier(text) if has_digit else []
+    if by_identifier:
+        return "identifier", _with_dob(by_identifier, dob)
     if not name_tokens(text):
-        raise PatientsError(PatientsErrorCode.INVALID_INPUT, "Search by a name (letters) or an MRN.", field="query")
+        raise PatientsError(
+            PatientsErrorCode.INVALID_INPUT, "Search by a name (letters), an MRN or an identifier.", field="query"
+        )
     if dob is not None:
         return "name", same_birth_date(dob)
     matches = search_name(scope=NAME_SCOPE, query=text, limit=MAX_LIMIT)
@@ -72,7 +98,8 @@ def find_patients(
     limit: int = DEFAULT_LIMIT,
     request: HttpRequest | None = None,
 ) -> list[PatientSummary]:
-    """Patients matching ``query`` (a name or an MRN) and ``dob`` if given, best match first."""
+    """Patients matching ``query`` (a name, an MRN or an identifier of any authority) and ``dob`` if given,
+    best match first."""
     enforce(actor, PatientsPermission.SEARCH_PATIENTS.action, Resource(ResourceType.PATIENT), purpose, request=request)
     text = " ".join(str(query or "").split())
     if not text or len(text) > MAX_QUERY:
@@ -91,7 +118,7 @@ def find_patients(
     allowed = [
         row
         for row in rows
-        if authorize(actor, PatientsPermission.SEARCH_PATIENTS.action, patient_resource(row), purpose).allowed
+        if authorize(actor, PatientsPermission.SEARCH_PATIENTS.action, patient_resource(row, actor), purpose).allowed
     ]
     if by == "name":
         allowed = [row for row in allowed if names_match(text, row)]
@@ -110,17 +137,9 @@ def get_patient(
     An unknown id is ``not_found`` only for someone allowed to read patients at all; others get the
     recorded refusal, so the answer tells them nothing about which ids exist.
     """
-    try:
-        key = public_id if isinstance(public_id, uuid.UUID) else uuid.UUID(str(public_id))
-    except ValueError:
-        key = None
-    patient = Patient.objects.filter(public_id=key).first() if key is not None else None
-    action = PatientsPermission.READ_PATIENT.action
-    if patient is None:
-        enforce(actor, action, Resource(ResourceType.PATIENT), purpose, request=request)
-        raise PatientsError(PatientsErrorCode.NOT_FOUND, "No patient has that id.")
-    resource = patient_resource(patient)
-    decision = enforce(actor, action, resource, purpose, request=request)
+    patient, decision, resource = authorized_patient(
+        actor, PatientsPermission.READ_PATIENT.action, purpose, public_id, request
+    )
     record(
         PatientEvent.VIEWED, action=AuditAction.READ, outcome=Outcome.SUCCESS, actor=actor, request=request,
         **audit_fields(decision, resource, purpose),

@@ -5,6 +5,15 @@ written), then every field is checked, then possible duplicates are looked for, 
 transaction allocates the MRN, inserts the sealed row, indexes the name tokens and records
 ``patients.registered``. Duplicate detection follows the AHIMA MPI guidance: the same date of birth and
 names that match exactly or by sound, or the same SSN.
+
+Restriction flags at registration (privacy decision): a clerk may flag a new record VIP, employee or
+confidential — the patient asks for it at the front desk, and a record that is protected from its first
+minute is never exposed to curious co-workers (snooping on famous people and colleagues is the commonest
+privacy incident; HHS OCR enforcement, AHIMA "Managing VIP Records"). The flagging clerk then keeps access
+to that one record for ``services.common.REGISTRATION_WINDOW`` (the policy grant scoped ``registering_clerk``), enough
+to finish registration and first encounter work; after that only roles the policy clears, or a privacy
+officer's per-user grant (``access.services.grant_restriction``), reach it. The flags are recorded in
+``patients.registered`` (codes only), so the privacy officer sees every new restricted record.
 """
 
 from __future__ import annotations
@@ -23,10 +32,12 @@ from recordroom.core.models import allocate_next_number
 from recordroom.core.vocabulary import Purpose, ResourceType, Restriction
 from recordroom.patients.audit_events import PatientEvent
 from recordroom.patients.errors import PatientsError, PatientsErrorCode
-from recordroom.patients.models import NAME_SCOPE, MrnCounter, Patient, PatientStatus
-from recordroom.patients.mrn import FIRST_NUMBER, format_mrn
+from recordroom.patients.models import NAME_SCOPE, MrnCounter, Patient, PatientAddress, PatientStatus
+from recordroom.patients.mrn import first_number, format_mrn
 from recordroom.patients.permissions import PatientsPermission
-from recordroom.patients.services.demographics import Demographics, clean_demographics, names_match
+from recordroom.patients.services.common import patient_resource
+from recordroom.patients.services.demographics import Demographics, clean_demographics, names_match, today
+from recordroom.patients.services.identifiers import CleanIdentifier, clean_identifiers, create_identifiers
 from recordroom.vault.blind_index import IndexKind, blind_index
 from recordroom.vault.services import index_name
 
@@ -34,16 +45,6 @@ MAX_CANDIDATES = 20
 # Rows sharing one date of birth that duplicate detection compares by name; an MPI of a million people
 # has about 30 per date, so the cap is only reached by a data-quality problem (e.g. 1900-01-01 defaults).
 MAX_SAME_BIRTH_DATE = 500
-
-
-def patient_resource(patient: Patient) -> Resource:
-    """The access-policy view of one patient: id, internal key and the record's restrictions."""
-    return Resource(
-        ResourceType.PATIENT,
-        id=str(patient.public_id),
-        patient_id=patient.pk,
-        restrictions=patient.restriction_set(),
-    )
 
 
 def same_birth_date(born: date) -> list[Patient]:
@@ -70,7 +71,7 @@ def _allocate_mrn() -> str:
     """The next MRN; a number already used (an imported legacy MRN) is skipped."""
     number = allocate_next_number(
         MrnCounter,
-        first=FIRST_NUMBER,
+        first=first_number(),
         taken=lambda n: Patient.objects.filter(mrn_index=blind_index(IndexKind.MRN, format_mrn(n))).exists(),
     )
     return format_mrn(number)
@@ -92,6 +93,11 @@ def register_patient(
     address: Mapping[str, Any] | None = None,
     deceased_date: date | None = None,
     restrictions: Iterable[Restriction | str] = (),
+    gender_identity: str = "",
+    preferred_language: str = "",
+    race: Iterable[str] = (),
+    ethnicity: Iterable[str] = (),
+    identifiers: Iterable[Mapping[str, str]] = (),
     request: HttpRequest | None = None,
     accept_possible_duplicates: bool = False,
 ) -> Patient:
@@ -100,7 +106,9 @@ def register_patient(
     Raises ``AccessDeniedError`` (recorded) without the ``patients.register_patient`` grant,
     :class:`PatientsError` ``invalid_input`` naming the field at fault (nothing written), or
     ``possible_duplicates`` with the candidates' public ids (recorded as ``patients.duplicates_found``)
-    unless ``accept_possible_duplicates``.
+    unless ``accept_possible_duplicates``. ``identifiers`` are ``{"authority", "type_code", "value"}``
+    mappings (HL7 v2 CX); one already held by another record is refused (``identifier_in_use``). The
+    address starts the address history.
     """
     decision = enforce(
         actor, PatientsPermission.REGISTER_PATIENT.action, Resource(ResourceType.PATIENT), purpose, request=request
@@ -109,7 +117,9 @@ def register_patient(
         given_name=given_name, family_name=family_name, date_of_birth=date_of_birth,
         administrative_sex=administrative_sex, middle_name=middle_name, preferred_name=preferred_name, ssn=ssn,
         phone=phone, email=email, address=address, deceased_date=deceased_date, restrictions=restrictions,
+        gender_identity=gender_identity, preferred_language=preferred_language, race=race, ethnicity=ethnicity,
     )  # fmt: skip
+    cleaned_ids: list[CleanIdentifier] = clean_identifiers(identifiers)
     candidates = [str(p.public_id) for p in possible_duplicates(data)]
     if candidates and not accept_possible_duplicates:
         record(
@@ -128,15 +138,26 @@ def register_patient(
             preferred_name=data.preferred_name, date_of_birth=data.date_of_birth,
             birth_year=data.date_of_birth.year, administrative_sex=data.administrative_sex, ssn=data.ssn,
             phone=data.phone, email=data.email, address=data.address, deceased_date=data.deceased_date,
-            restrictions=list(data.restrictions), mrn=_allocate_mrn(),
+            restrictions=list(data.restrictions), mrn=_allocate_mrn(), gender_identity=data.gender_identity,
+            preferred_language=data.preferred_language, race=list(data.race) or None,
+            ethnicity=list(data.ethnicity) or None, registered_by_id=getattr(actor, "pk", None),
         )  # fmt: skip
         patient.save(force_insert=True)
+        if data.address:
+            PatientAddress(
+                patient=patient, vault_subject=patient.vault_subject, address=data.address, valid_from=today()
+            ).save(force_insert=True)
+        create_identifiers(patient, cleaned_ids)
         index_name(scope=NAME_SCOPE, row_id=patient.public_id, names=data.names())
         detail: dict[str, Any] = {"possible_duplicates": len(candidates)}
+        if cleaned_ids:
+            detail["identifiers"] = len(cleaned_ids)
         if candidates:
             detail["candidate_ids"] = candidates
+        if data.restrictions:
+            detail["restrictions"] = list(data.restrictions)
         record(
             PatientEvent.REGISTERED, action=AuditAction.CREATE, outcome=Outcome.SUCCESS, actor=actor,
-            request=request, detail=detail, **audit_fields(decision, patient_resource(patient), purpose),
+            request=request, detail=detail, **audit_fields(decision, patient_resource(patient, actor), purpose),
         )  # fmt: skip
     return patient

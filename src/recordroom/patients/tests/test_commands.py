@@ -33,6 +33,7 @@ def test_search_prints_json_summaries():
                 "administrative_sex": patient.administrative_sex,
                 "mrn": patient.mrn,
                 "status": "active",
+                "replaced_by": None,
             }
         ],
     }
@@ -69,3 +70,43 @@ def test_a_mistyped_mrn_or_date_is_refused_without_echoing_it():
     assert "check digit" in str(caught.value)
     with pytest.raises(CommandError, match="--dob is a date as YYYY-MM-DD"):
         call_command("mpi", "search", "Smith", "--dob", "03/02/1980", "--actor", clerk.username)
+
+
+def test_export_index_writes_the_csv_as_the_named_director(tmp_path):
+    clerk = make_user([Role.HIM_CLERK])
+    patient = make_patient(actor=clerk.user)
+    director = make_user([Role.HIM_DIRECTOR])
+    target = tmp_path / "mpi.csv"
+    out = io.StringIO()
+    call_command("mpi", "export-index", "--csv", str(target), "--json", "--actor", director.username, stdout=out)
+    assert json.loads(out.getvalue())["rows"] == 1
+    lines = target.read_text().splitlines()
+    assert lines[0].startswith("mrn,name,")
+    assert lines[1].startswith(patient.mrn)
+    assert oct(target.stat().st_mode & 0o777) == "0o600"
+    assert AuditEvent.objects.filter(event_type="patients.index_exported").count() == 1
+    with pytest.raises(CommandError):
+        call_command("mpi", "export-index", "--csv", str(target), "--actor", clerk.username, stdout=io.StringIO())
+
+
+def test_search_finds_a_patient_by_another_authoritys_identifier():
+    clerk = make_user([Role.HIM_CLERK])
+    patient = make_patient(
+        actor=clerk.user, identifiers=[{"authority": "US-CMS", "type_code": "MC", "value": "1EG4-TE5-MK73"}]
+    )
+    out = io.StringIO()
+    call_command("mpi", "search", "1EG4TE5MK73", "--json", "--actor", clerk.username, stdout=out)
+    assert [p["public_id"] for p in json.loads(out.getvalue())["patients"]] == [str(patient.public_id)]
+    assert "1EG4" not in AuditEvent.objects.filter(event_type="patients.searched").latest("seq").detail
+
+
+def test_search_all_without_a_query_lists_every_active_patient():
+    clerk = make_user([Role.HIM_CLERK])
+    patients = [make_patient(actor=clerk.user) for _ in range(3)]
+    out = io.StringIO()
+    call_command("mpi", "search", "--all", "--json", "--actor", clerk.username, stdout=out)
+    payload = json.loads(out.getvalue())
+    assert payload["count"] == 3
+    assert [p["mrn"] for p in payload["patients"]] == [p.mrn for p in patients]
+    with pytest.raises(CommandError):
+        call_command("mpi", "search", "--actor", clerk.username, stdout=io.StringIO())

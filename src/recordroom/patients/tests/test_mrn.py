@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from recordroom.patients.errors import PatientsError, PatientsErrorCode
-from recordroom.patients.mrn import format_mrn, looks_like_mrn, luhn_check_digit, luhn_valid, parse_mrn
+from recordroom.patients.mrn import first_number, format_mrn, looks_like_mrn, luhn_check_digit, luhn_valid, parse_mrn
 
 
 def test_check_digit_matches_the_standard_worked_example():
@@ -59,3 +59,15 @@ def test_a_bad_prefix_setting_is_refused(settings):
     settings.RECORDROOM_MRN_PREFIX = "R1"
     with pytest.raises(ImproperlyConfigured, match="RECORDROOM_MRN_PREFIX"):
         format_mrn(5)
+
+
+def test_the_mrn_width_is_configured_and_numbers_are_zero_padded(settings):
+    settings.RECORDROOM_MRN_LENGTH = 10
+    settings.RECORDROOM_MRN_PREFIX = ""
+    assert first_number() == 100_000_000
+    assert len(format_mrn(first_number())) == 10
+    assert format_mrn(42) == "000000042" + luhn_check_digit("000000042")
+    assert luhn_valid(format_mrn(42))
+    settings.RECORDROOM_MRN_LENGTH = 30
+    with pytest.raises(ImproperlyConfigured):
+        format_mrn(42)

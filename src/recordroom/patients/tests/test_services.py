@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from recordroom.access.errors import AccessDeniedError
 from recordroom.accounts.roles import Role
 from recordroom.accounts.tests.factories import make_user
 from recordroom.audit.models import AuditEvent
@@ -202,9 +203,9 @@ def test_search_is_audited_with_the_result_count_and_never_the_term():
 
 
 def test_restricted_patients_are_hidden_from_a_clerk_and_shown_to_a_privacy_officer():
-    actor = clerk()
-    vip = register(actor, given_name="Taylor", family_name="Swift", date_of_birth=date(1989, 12, 13),
+    vip = register(clerk(), given_name="Taylor", family_name="Swift", date_of_birth=date(1989, 12, 13),
                    restrictions=[Restriction.VIP])  # fmt: skip
+    actor = clerk()
     plain = register(actor, given_name="Taylor", family_name="Swyft", date_of_birth=date(1990, 1, 1))
     officer = make_user([Role.PRIVACY_OFFICER]).user
     seen_by_clerk = find_patients(actor=actor, purpose=Purpose.OPERATIONS, query="Taylor Swift")
@@ -237,3 +238,21 @@ def test_future_check_uses_the_clock():
     with clock.frozen(clock.now().replace(year=2030)):
         patient = register(actor, date_of_birth=date(2029, 6, 1))
     assert patient.birth_year == 2029
+
+
+def test_the_clerk_who_flags_a_record_restricted_keeps_access_for_the_registration_window_only():
+    registering = clerk()
+    other = clerk()
+    with clock.frozen(clock.now()) as move_to:
+        vip = register(registering, given_name="Taylor", family_name="Swift", date_of_birth=date(1989, 12, 13),
+                       restrictions=[Restriction.VIP])  # fmt: skip
+        [registered] = events("patients.registered")
+        assert json.loads(registered.detail)["restrictions"] == ["vip"]
+        found = find_patients(actor=registering, purpose=Purpose.OPERATIONS, query="Taylor Swift")
+        assert [r.public_id for r in found] == [vip.public_id]
+        assert get_patient(actor=registering, purpose=Purpose.OPERATIONS, public_id=vip.public_id).pk == vip.pk
+        assert find_patients(actor=other, purpose=Purpose.OPERATIONS, query="Taylor Swift") == []
+        move_to(vip.created_at + timedelta(hours=24, seconds=1))
+        assert find_patients(actor=registering, purpose=Purpose.OPERATIONS, query="Taylor Swift") == []
+        with pytest.raises(AccessDeniedError):
+            get_patient(actor=registering, purpose=Purpose.OPERATIONS, public_id=vip.public_id)

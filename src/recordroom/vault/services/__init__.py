@@ -8,6 +8,7 @@ from recordroom.vault.services.backups import (
     restore_backup,
     verify_backup,
 )
+from recordroom.vault.services.bulk import OpenedColumns, open_columns
 from recordroom.vault.services.documents import (
     StoredDocument,
     open_document,
@@ -34,6 +35,7 @@ from recordroom.vault.services.search import NameMatch, forget_name, index_name,
 __all__ = [
     "BackupResult",
     "NameMatch",
+    "OpenedColumns",
     "RotationResult",
     "StoredDocument",
     "VerifyResult",
@@ -46,6 +48,7 @@ __all__ = [
     "forget_name",
     "index_name",
     "key_status",
+    "open_columns",
     "open_document",
     "put_document",
     "read_document",

@@ -3,11 +3,13 @@ once, and serve on http://127.0.0.1:8000. Demo only: never run it on a server wi
 
 from __future__ import annotations
 
+import io
+import json
 import secrets
 from typing import Any
 
 from django.core.management import call_command
-from django.core.management.base import CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.db import transaction
 
 from recordroom.accounts.models import User
@@ -17,6 +19,9 @@ from recordroom.accounts.services import begin_totp_enrollment, create_user, res
 from recordroom.core.management.base import RecordroomCommand
 
 DEMO_PREFIX = "demo."
+DEMO_PATIENTS = 300
+DEMO_SEED = 2026
+DEMO_DOCUMENTS = 60
 TOTP_HINT = """  .venv/bin/python -c 'import pyotp,sys; print(pyotp.TOTP(sys.argv[1]).now())' KEY"""
 
 
@@ -43,6 +48,22 @@ def ensure_demo_user(role: Role) -> tuple[User, str, str]:
     return user, password, base32_secret(device.bin_key)
 
 
+def load_demo_hospital(patients: int) -> dict[str, Any]:
+    """A small synthetic hospital (``recordroom synth``, interop app) once per database, as the demo
+    sysadmin; accounts may not import interop (layers), so it goes through the command. Returns its counts
+    ({} when there already is one or ``patients`` is 0)."""
+    if patients <= 0:
+        return {}
+    out = io.StringIO()
+    try:
+        call_command("synth", patients=patients, seed=DEMO_SEED, documents=DEMO_DOCUMENTS, json=True,
+                     actor=demo_username(Role.SYSADMIN), stdout=out)  # fmt: skip
+    except (CommandError, SystemExit):  # --json failures exit(1) after printing {"ok": false, ...}
+        return {}  # already synthesized (a second demo run): keep the hospital it has
+    counts: dict[str, Any] = json.loads(out.getvalue()).get("counts", {})
+    return counts
+
+
 class Command(RecordroomCommand):
     help = "Set up demo users (one per role) and serve Recordroom on http://127.0.0.1:8000."
 
@@ -50,12 +71,17 @@ class Command(RecordroomCommand):
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--no-serve", action="store_true", help="set up and print, but do not serve")
+        parser.add_argument(
+            "--demo-patients", type=int, default=DEMO_PATIENTS, help="size of the synthetic hospital (0: none)"
+        )
 
     def run(self, *, actor: Any, **options: Any) -> dict[str, Any]:
         call_command("migrate", interactive=False, verbosity=0)
         rows = [ensure_demo_user(role) for role in Role]
+        hospital = load_demo_hospital(options.get("demo_patients", DEMO_PATIENTS))
         if self.as_json:
             return {
+                "hospital": hospital,
                 "url": f"http://{options['host']}:{options['port']}/",
                 "users": [
                     {
@@ -77,6 +103,11 @@ class Command(RecordroomCommand):
         for user, password, secret in rows:
             self.stdout.write(f"{user.username:<28} {password:<28} {secret}")
         self.stdout.write(line)
+        if hospital:
+            self.stdout.write(
+                f"Synthetic hospital: {hospital.get('patients', 0)} patients, "
+                f"{hospital.get('encounters', 0)} encounters, {hospital.get('documents', 0)} documents."
+            )
         if options["no_serve"]:
             return {}
         call_command("serve", host=options["host"], port=options["port"], no_migrate=True)

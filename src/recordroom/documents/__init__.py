@@ -1,0 +1,1 @@
+"""Clinical documents: versions, authentication, scanned paper, amendments (DESIGN.md apps)."""
