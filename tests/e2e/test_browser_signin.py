@@ -14,6 +14,7 @@ from playwright.sync_api import Page, expect
 
 from recordroom.accounts.roles import Role
 from recordroom.accounts.tests.factories import make_user
+from recordroom.web.navigation import nav_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -45,8 +46,12 @@ def test_password_and_totp_land_on_the_dashboard_with_the_roles_panels(page: Pag
     )
     # and no other role's panels
     expect(page.get_by_text("Release-of-information requests")).to_have_count(0)
+    # and the navigation holds exactly the entries the two roles are given, in order
     nav_links = page.get_by_role("navigation", name="Main").get_by_role("link")
-    expect(nav_links).to_have_text(["Dashboard", "Patients", "My account"])
+    expected = [item.label for item in nav_for(frozenset({Role.HIM_CLERK, Role.CODER}))]
+    assert expected[:2] == ["Dashboard", "Patients"]
+    assert expected[-1] == "My account"
+    expect(nav_links).to_have_text(expected)
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
 
 
