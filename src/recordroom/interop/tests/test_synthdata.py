@@ -8,6 +8,8 @@ import random
 from collections import defaultdict
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
+
 from recordroom.interop.synthdata.clinical import DX, PCS, SCENARIOS
 from recordroom.interop.synthdata.people import dob_slip, make_population, typo
 from recordroom.interop.synthdata.plan import draw_scenarios, plan_encounters
@@ -43,6 +45,7 @@ def test_the_population_plants_the_share_of_duplicates_asked_for():
     assert max(ages) >= 85
 
 
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")  # the package reads its data with importlib's old API
 def test_every_diagnosis_code_is_a_billable_icd10cm_code_with_its_official_description():
     import simple_icd_10_cm as icd  # type: ignore[import-untyped]
 
