@@ -46,6 +46,12 @@ class IndexKind(StrEnum):
 _keys: dict[tuple[str, str], bytes] = {}
 _keys_lock = threading.Lock()
 _NOT_LETTERS = re.compile(r"[^A-Z]+")
+# Latin letters that Unicode does not decompose into a base letter and a mark; folded the way the
+# ICAO Doc 9303 machine-readable-zone transliteration does (Part 3, section 6), so "Søren" finds "Soren".
+_LATIN_FOLDS = str.maketrans(
+    {"Ø": "O", "ø": "o", "Ł": "L", "ł": "l", "Æ": "AE", "æ": "ae", "Œ": "OE", "œ": "oe", "Đ": "D", "đ": "d",
+     "Þ": "TH", "þ": "th", "\u0131": "i", "ß": "ss", "Ð": "D", "ð": "d", "Ħ": "H", "ħ": "h"}
+)  # fmt: skip
 _SPACES = re.compile(r"[\s\-./]+")
 
 
@@ -114,11 +120,39 @@ def blind_index(kind: IndexKind, value: object) -> str:
     return digest(kind, normalize(kind, value))
 
 
+def _drops_marks(ch: str) -> bool:
+    """Latin and Greek letters lose their accents (Greek capitals are written without tonos); other
+    scripts keep their marks, which there make different letters (Cyrillic й, Devanagari vowel signs)."""
+    return ch < "\u0250" or unicodedata.name(ch, "").startswith(("LATIN", "GREEK"))
+
+
 def name_tokens(text: str) -> list[str]:
-    """A name as upper-case ASCII letter tokens, accents folded: "Zoë O'Brien-Núñez" -> ZOE O BRIEN NUNEZ."""
-    folded = unicodedata.normalize("NFKD", text)
-    ascii_only = "".join(ch for ch in folded if not unicodedata.combining(ch)).upper()
-    return [token for token in _NOT_LETTERS.split(ascii_only) if token]
+    """A name as upper-case letter tokens, Latin accents folded: "Zoë O'Brien-Núñez" -> ZOE O BRIEN NUNEZ.
+
+    Latin letters fold to ASCII (so a search typed without accents finds the accented name) and Greek loses
+    its accents; letters of other scripts (Han, Cyrillic, Arabic, Devanagari, ...) keep their marks and are
+    upper-cased where the script has case, so every legal name can be registered and found by its own
+    spelling. Tokens are runs of letters and their combining marks (Unicode general categories L and M)."""
+    folded = unicodedata.normalize("NFKD", text.translate(_LATIN_FOLDS))
+    tokens: list[str] = []
+    current: list[str] = []
+    drop_marks = True
+    for ch in folded:
+        category = unicodedata.category(ch)
+        if category.startswith("M"):
+            if current and not drop_marks:
+                current.append(ch)
+            continue
+        if category.startswith("L"):
+            drop_marks = _drops_marks(ch)
+            current.append(ch)
+            continue
+        if current:
+            tokens.append("".join(current))
+            current = []
+    if current:
+        tokens.append("".join(current))
+    return [unicodedata.normalize("NFC", token.upper()) for token in tokens]
 
 
 def phonetic_codes(token: str) -> set[str]:

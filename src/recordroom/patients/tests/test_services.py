@@ -165,6 +165,21 @@ def test_search_tolerates_typos_and_sound_alikes_with_the_date_of_birth():
     )  # fmt: skip
 
 
+def test_names_in_any_script_are_registered_and_found_by_their_own_spelling():
+    actor = clerk()
+    wang = register(actor, given_name="小明", family_name="王", date_of_birth=date(1981, 2, 3))
+    olga = register(actor, given_name="Ольга", family_name="Иванова-Петрова", date_of_birth=date(1990, 7, 8))
+    soren = register(actor, given_name="Søren", family_name="Kierkegård", date_of_birth=date(1970, 1, 2))
+    assert [r.public_id for r in find_patients(actor=actor, purpose=Purpose.OPERATIONS, query="王 小明")] == [
+        wang.public_id
+    ]
+    found = find_patients(actor=actor, purpose=Purpose.OPERATIONS, query="ольга петрова")
+    assert [r.public_id for r in found] == [olga.public_id]
+    found = find_patients(actor=actor, purpose=Purpose.OPERATIONS, query="Soren Kierkegard", dob=date(1970, 1, 2))
+    assert [r.public_id for r in found] == [soren.public_id]
+    assert found[0].display_name == "Kierkegård, Søren"
+
+
 def test_search_by_name_alone_ranks_exact_matches_first_and_drops_partial_ones():
     actor = clerk()
     exact = register(actor)

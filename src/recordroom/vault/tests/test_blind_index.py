@@ -78,6 +78,20 @@ def test_name_tokens_fold_accents_and_punctuation():
     assert name_tokens("  José  de la Cruz-Müller ") == ["JOSE", "DE", "LA", "CRUZ", "MULLER"]
 
 
+def test_name_tokens_fold_latin_letters_without_a_decomposition():
+    assert name_tokens("Søren Łukasz Æbelø") == ["SOREN", "LUKASZ", "AEBELO"]
+    assert name_tokens("Weiß") == ["WEISS"]
+
+
+def test_name_tokens_keep_letters_of_other_scripts():
+    assert name_tokens("王 小明") == ["王", "小明"]
+    assert name_tokens("Иванова-Петрова") == ["ИВАНОВА", "ПЕТРОВА"]
+    assert name_tokens("Νίκος") == ["ΝΙΚΟΣ"]
+    assert name_tokens("محمد") == ["محمد"]
+    assert name_tokens("देवनागरी") == ["देवनागरी"]
+    assert name_tokens("O'Brien 3rd") == ["O", "BRIEN", "RD"]
+
+
 def test_sound_alike_names_share_a_phonetic_code():
     assert phonetic_codes("SMITH") & phonetic_codes("SMYTH")
     assert phonetic_codes("CATHERINE") & phonetic_codes("KATHRYN")
