@@ -2,15 +2,13 @@
 search and read it (STYLE R2/R3). Split by topic; import from here."""
 
 from recordroom.patients.services.demographics import PatientSummary, current_record, display_name
-from recordroom.patients.services.duplicates import (
+from recordroom.patients.services.duplicates import find_duplicates, last_duplicate_run, run_pairs
+from recordroom.patients.services.duplicates_review import (
     NotDuplicateReason,
     duplicate_queue,
-    find_duplicates,
-    last_duplicate_run,
     mark_not_duplicate,
     open_pair_count,
     review_duplicate_pair,
-    run_pairs,
 )
 from recordroom.patients.services.identifiers import add_identifier
 from recordroom.patients.services.index import export_index, list_index
