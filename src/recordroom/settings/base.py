@@ -259,3 +259,8 @@ RECORDROOM_BACKUP_SCRYPT_LOG2N = env_int("BACKUP_SCRYPT_LOG2N", 17, minimum=14, 
 # Integrity checks `backup verify` runs against the restored copy: dotted paths to callables taking no
 # arguments and returning (ok, message). The audit app registers its chain verification here.
 RECORDROOM_BACKUP_CHECKS: list[str] = ["recordroom.audit.services.verification.backup_check"]
+# Background workers `recordroom serve` starts beside the web server (daemon threads), unless
+# `--no-workers` or RECORDROOM_SERVE_WORKERS=0 says another process runs them: dotted paths to callables
+# taking no arguments that start a worker and return (thread, stop event). Their queues are durable rows.
+RECORDROOM_SERVE_WORKERS = env_bool("SERVE_WORKERS", True)
+RECORDROOM_BACKGROUND_WORKERS: list[str] = ["recordroom.documents.tasks.start_scan_worker"]

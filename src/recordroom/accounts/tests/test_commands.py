@@ -83,3 +83,25 @@ def test_demo_creates_one_signable_user_per_role():
     first = users[0]
     assert not User.objects.get(username=first["username"]).check_password(first["password"])
     assert again["users"][0]["username"] == first["username"]
+
+
+STARTED_WORKERS: list[str] = []
+
+
+def _test_worker() -> tuple[Any, Any]:
+    import threading
+
+    STARTED_WORKERS.append("test")
+    return threading.current_thread(), threading.Event()
+
+
+def test_serve_starts_the_configured_background_workers(settings):
+    """The embedded default runs its queues (e.g. scanned-paper OCR) beside the server; the scan worker
+    is configured by default."""
+    from recordroom.accounts.management.commands.serve import start_background_workers
+
+    assert "recordroom.documents.tasks.start_scan_worker" in settings.RECORDROOM_BACKGROUND_WORKERS
+    settings.RECORDROOM_BACKGROUND_WORKERS = [f"{__name__}._test_worker"]
+    STARTED_WORKERS.clear()
+    assert start_background_workers() == [f"{__name__}._test_worker"]
+    assert STARTED_WORKERS == ["test"]

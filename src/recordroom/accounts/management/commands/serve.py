@@ -15,11 +15,22 @@ from typing import Any
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandParser
+from django.utils.module_loading import import_string
 
 from recordroom.config import home_dir
 from recordroom.core.management.base import CommandFailed, RecordroomCommand
 from recordroom.vault.errors import VaultError
 from recordroom.vault.tls import https_server, write_self_signed
+
+
+def start_background_workers() -> list[str]:
+    """Start each of ``RECORDROOM_BACKGROUND_WORKERS`` (e.g. the scanned-paper OCR queue) as a daemon
+    thread beside the server; the apps that own them are above accounts, so they are named in settings."""
+    started = []
+    for path in settings.RECORDROOM_BACKGROUND_WORKERS:
+        import_string(path)()
+        started.append(path)
+    return started
 
 
 class Command(RecordroomCommand):
@@ -30,6 +41,9 @@ class Command(RecordroomCommand):
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--threads", type=int, default=8)
         parser.add_argument("--no-migrate", action="store_true", help="do not apply pending migrations first")
+        parser.add_argument(
+            "--no-workers", action="store_true", help="do not start the background workers (another process runs them)"
+        )
         parser.add_argument("--tls-cert", type=Path, help="serve HTTPS with this PEM certificate (chain)")
         parser.add_argument("--tls-key", type=Path, help="the PEM private key of --tls-cert")
         parser.add_argument(
@@ -54,6 +68,8 @@ class Command(RecordroomCommand):
             call_command("migrate", interactive=False, verbosity=0)
         if getattr(settings, "RECORDROOM_ENV", "") == "production":
             call_command("collectstatic", interactive=False, verbosity=0)
+        if settings.RECORDROOM_SERVE_WORKERS and not options["no_workers"]:
+            start_background_workers()
         if tls is not None:
             try:
                 server = https_server(
