@@ -69,15 +69,16 @@ def test_deactivateuser_unknown_name_fails():
 
 
 def test_demo_creates_one_signable_user_per_role():
-    result = run("demo", "--no-serve", "--demo-patients", "50")
+    result = run("demo", "--no-serve", "--demo-patients", "50", "--no-code-sets")
     assert result["hospital"]["patients"] == 50  # the small synthetic hospital (interop synth)
+    assert result["code_sets"] == []  # --no-code-sets: the coding tests load them
     users = result["users"]
     assert sorted(u["role"] for u in users) == sorted(r.value for r in Role)
     for row in users:
         user = User.objects.get(username=row["username"])
         assert user.check_password(row["password"])
         assert len(pyotp.TOTP(row["totp_secret"]).now()) == 6
-    again = run("demo", "--no-serve", "--demo-patients", "50")
+    again = run("demo", "--no-serve", "--demo-patients", "50", "--no-code-sets")
     assert again["hospital"] == {}  # one synthetic hospital per database
     assert User.objects.filter(username__startswith="demo.").count() == len(Role)
     first = users[0]

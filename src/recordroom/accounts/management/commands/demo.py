@@ -64,6 +64,15 @@ def load_demo_hospital(patients: int) -> dict[str, Any]:
     return counts
 
 
+def load_demo_code_sets() -> list[dict[str, Any]]:
+    """The ICD-10-CM/PCS code sets for coders' code search (``recordroom coding load``, coding app; through
+    the command for the same layering reason); loading an unchanged release again is a no-op."""
+    out = io.StringIO()
+    call_command("coding", "load", json=True, stdout=out)
+    loaded: list[dict[str, Any]] = json.loads(out.getvalue()).get("code_sets", [])
+    return loaded
+
+
 class Command(RecordroomCommand):
     help = "Set up demo users (one per role) and serve Recordroom on http://127.0.0.1:8000."
 
@@ -74,14 +83,17 @@ class Command(RecordroomCommand):
         parser.add_argument(
             "--demo-patients", type=int, default=DEMO_PATIENTS, help="size of the synthetic hospital (0: none)"
         )
+        parser.add_argument("--no-code-sets", action="store_true", help="do not load the ICD-10 code sets")
 
     def run(self, *, actor: Any, **options: Any) -> dict[str, Any]:
         call_command("migrate", interactive=False, verbosity=0)
         rows = [ensure_demo_user(role) for role in Role]
         hospital = load_demo_hospital(options.get("demo_patients", DEMO_PATIENTS))
+        code_sets = [] if options.get("no_code_sets") else load_demo_code_sets()
         if self.as_json:
             return {
                 "hospital": hospital,
+                "code_sets": code_sets,
                 "url": f"http://{options['host']}:{options['port']}/",
                 "users": [
                     {
@@ -107,6 +119,10 @@ class Command(RecordroomCommand):
             self.stdout.write(
                 f"Synthetic hospital: {hospital.get('patients', 0)} patients, "
                 f"{hospital.get('encounters', 0)} encounters, {hospital.get('documents', 0)} documents."
+            )
+        for code_set in code_sets:
+            self.stdout.write(
+                f"Code set {code_set.get('system')} {code_set.get('version')}: {code_set.get('codes')} codes."
             )
         if options["no_serve"]:
             return {}
