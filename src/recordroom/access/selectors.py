@@ -13,6 +13,30 @@ from recordroom.access.services import enforce
 from recordroom.audit.services import AuditAction, Outcome, record
 from recordroom.core.vocabulary import Action, Purpose, Relationship, ResourceType, Restriction
 
+# The order in which a purpose of use is chosen when a screen or command does not ask for one: the
+# department's own work first, then the clinical, payment, release and registry purposes. Emergency
+# access is never chosen implicitly (164.312(a)(2)(ii) needs an explicit break-the-glass).
+PURPOSE_PREFERENCE = (
+    Purpose.OPERATIONS,
+    Purpose.TREATMENT,
+    Purpose.PAYMENT,
+    Purpose.ROI,
+    Purpose.PUBLIC_HEALTH,
+    Purpose.RESEARCH,
+)
+
+
+def first_allowed_purpose(user: Principal | None, action: Action, resource: Resource) -> Purpose | None:
+    """The first purpose of use in :data:`PURPOSE_PREFERENCE` for which the policy lets ``user`` take
+    ``action`` on ``resource``, or ``None``. Derived from the policy, so a changed policy changes it;
+    164.502(b) requires each access to carry a purpose its grant allows."""
+    if user is None:
+        return None
+    for purpose in PURPOSE_PREFERENCE:
+        if authorize(user, action, resource, purpose).allowed:
+            return purpose
+    return None
+
 
 def emergency_accesses_for_review(
     actor: Principal, *, include_reviewed: bool = False, request: HttpRequest | None = None

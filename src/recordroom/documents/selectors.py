@@ -4,23 +4,18 @@ screen or command acts under, and whether to offer a form (the services decide a
 from __future__ import annotations
 
 from recordroom.access.decisions import Principal, Resource, authorize
+from recordroom.access.selectors import first_allowed_purpose
 from recordroom.core.vocabulary import Purpose, Relationship
 from recordroom.documents.permissions import DocumentsPermission
 from recordroom.documents.services.common import document_type_labels, patient_care_team
 from recordroom.patients.models import Patient
-from recordroom.patients.selectors import PURPOSE_PREFERENCE
 
 
 def default_purpose_for(user: Principal | None) -> Purpose | None:
-    """The first purpose of use (the patients app's order) for which the policy lets ``user`` list document
+    """The first purpose of use (access.selectors.PURPOSE_PREFERENCE) for which the policy lets ``user`` list document
     indexes, or ``None``; 164.502(b) requires each access to carry a purpose its grant allows."""
-    if user is None:
-        return None
     permission = DocumentsPermission.LIST_DOCUMENTS
-    for purpose in PURPOSE_PREFERENCE:
-        if authorize(user, permission.action, Resource(permission.resource_type), purpose).allowed:
-            return purpose
-    return None
+    return first_allowed_purpose(user, permission.action, Resource(permission.resource_type))
 
 
 def _filing_resource(

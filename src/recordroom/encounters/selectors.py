@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from recordroom.access.decisions import Resource, authorize
+from recordroom.access.selectors import first_allowed_purpose
 from recordroom.access.services import audit_fields, enforce
 from recordroom.accounts.models import User
 from recordroom.accounts.roles import Role
@@ -20,7 +21,6 @@ from recordroom.encounters.permissions import EncountersPermission
 from recordroom.encounters.services.common import encounter_resource
 from recordroom.encounters.services.occupancy import live_movements
 from recordroom.patients.models import Patient
-from recordroom.patients.selectors import PURPOSE_PREFERENCE
 
 
 def encounters_for_patient(
@@ -75,14 +75,9 @@ def beds_in_service() -> QuerySet[Bed]:
 
 
 def default_purpose_for(user: User | None) -> Purpose | None:
-    """The first purpose of use (in the patients app's order) for which the policy lets ``user`` list
+    """The first purpose of use (access.selectors.PURPOSE_PREFERENCE) for which the policy lets ``user`` list
     encounters, or ``None``; 164.502(b) requires each access to carry a purpose its grant allows."""
-    if user is None:
-        return None
-    for purpose in PURPOSE_PREFERENCE:
-        if authorize(user, Action.SEARCH, Resource(ResourceType.ENCOUNTER), purpose).allowed:
-            return purpose
-    return None
+    return first_allowed_purpose(user, Action.SEARCH, Resource(ResourceType.ENCOUNTER))
 
 
 def may_record_movements(user: User, encounter: Encounter, purpose: Purpose | None) -> bool:

@@ -3,21 +3,10 @@
 from __future__ import annotations
 
 from recordroom.access.decisions import Principal, Resource, authorize
+from recordroom.access.selectors import first_allowed_purpose
 from recordroom.core.vocabulary import Action, Purpose, ResourceType
 from recordroom.patients.models import Patient
 from recordroom.patients.services.common import patient_resource
-
-# The order in which a purpose of use is chosen when a screen or command does not ask for one: the
-# department's own work first, then the clinical, payment, release and registry purposes. Emergency
-# access is never chosen implicitly (164.312(a)(2)(ii) needs an explicit break-the-glass).
-PURPOSE_PREFERENCE = (
-    Purpose.OPERATIONS,
-    Purpose.TREATMENT,
-    Purpose.PAYMENT,
-    Purpose.ROI,
-    Purpose.PUBLIC_HEALTH,
-    Purpose.RESEARCH,
-)
 
 
 def default_purpose_for(user: Principal | None) -> Purpose | None:
@@ -26,12 +15,7 @@ def default_purpose_for(user: Principal | None) -> Purpose | None:
     Derived from the policy (``authorize`` on ``patient``/``search``), so a changed policy changes it;
     164.502(b) requires each access to carry a purpose its grant allows.
     """
-    if user is None:
-        return None
-    for purpose in PURPOSE_PREFERENCE:
-        if authorize(user, Action.SEARCH, Resource(ResourceType.PATIENT), purpose).allowed:
-            return purpose
-    return None
+    return first_allowed_purpose(user, Action.SEARCH, Resource(ResourceType.PATIENT))
 
 
 def may(user: Principal | None, action: Action, patient: Patient, purpose: Purpose | None) -> bool:
