@@ -288,16 +288,23 @@ def cosign_view(request: HttpRequest, public_id: str) -> HttpResponse:
     )  # fmt: skip
 
 
-@login_required
-@require_POST
-def version_view(request: HttpRequest, public_id: str) -> HttpResponse:
+def _new_content(
+    request: HttpRequest,
+    public_id: str,
+    *,
+    form_class: type[VersionForm | CorrectionForm],
+    prefix: str,
+    write: Callable[..., object],
+    done: str,
+) -> HttpResponse:
+    """A new version or a correction of the document: the same form shape, one service each."""
     purpose = _purpose(request)
     document = _document(request, purpose, public_id)
-    form = VersionForm(request.POST, request.FILES, prefix="version")
+    form = form_class(request.POST, request.FILES, prefix=prefix)
     if form.is_valid():
         content, media_type = form.body()
         try:
-            services.add_version(
+            write(
                 actor=signed_in_user(request), purpose=purpose, document=document, content=content,
                 media_type=media_type, reason_code=form.cleaned_data["reason_code"], request=request,
             )  # fmt: skip
@@ -306,30 +313,25 @@ def version_view(request: HttpRequest, public_id: str) -> HttpResponse:
         except DocumentsError as exc:
             _add_error(form, exc)
         else:
-            return _done(_detail_url(document), "version")
-    return _render_document(request, document, purpose, 400, version_form=form)
+            return _done(_detail_url(document), done)
+    return _render_document(request, document, purpose, 400, **{f"{prefix}_form": form})
+
+
+@login_required
+@require_POST
+def version_view(request: HttpRequest, public_id: str) -> HttpResponse:
+    return _new_content(
+        request, public_id, form_class=VersionForm, prefix="version", write=services.add_version, done="version"
+    )
 
 
 @login_required
 @require_POST
 def correct_view(request: HttpRequest, public_id: str) -> HttpResponse:
-    purpose = _purpose(request)
-    document = _document(request, purpose, public_id)
-    form = CorrectionForm(request.POST, request.FILES, prefix="correction")
-    if form.is_valid():
-        content, media_type = form.body()
-        try:
-            services.correct_document(
-                actor=signed_in_user(request), purpose=purpose, document=document, content=content,
-                media_type=media_type, reason_code=form.cleaned_data["reason_code"], request=request,
-            )  # fmt: skip
-        except AccessDeniedError as exc:
-            raise PermissionDenied from exc
-        except DocumentsError as exc:
-            _add_error(form, exc)
-        else:
-            return _done(_detail_url(document), "corrected")
-    return _render_document(request, document, purpose, 400, correction_form=form)
+    return _new_content(
+        request, public_id, form_class=CorrectionForm, prefix="correction", write=services.correct_document,
+        done="corrected",
+    )  # fmt: skip
 
 
 @login_required
